@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * toa_main.c - load and unload.
+ *
+ * Parts start in the order they are needed and stop in reverse; a failure
+ * undoes what was done and returns its negative errno. The probes start
+ * last (nothing reaches the module before) and stop first (nothing reaches
+ * it after), then one RCU grace period passes and every entry left is
+ * freed (toa_table_exit).
+ */
+#define pr_fmt(fmt) "TOA: " fmt
+
+#include <linux/init.h>
+#include <linux/module.h>
+
+#include "toa.h"
+
+#ifndef TOA_VERSION
+#error "TOA_VERSION comes from the VERSION file through Kbuild"
+#endif
+
+static int __init toa_init(void)
+{
+	int err;
+
+	err = toa_stats_init();
+	if (err)
+		goto fail;
+	err = toa_table_init();
+	if (err)
+		goto undo_stats;
+	err = toa_sockopt_init();
+	if (err)
+		goto undo_table;
+	err = toa_hook_init();
+	if (err)
+		goto undo_sockopt;
+
+	pr_info("toa loaded (version %s, option kind %u)\n", TOA_VERSION,
+		toa_param_kind());
+	return 0;
+
+undo_sockopt:
+	toa_sockopt_exit();
+undo_table:
+	toa_table_exit();
+undo_stats:
+	toa_stats_exit();
+fail:
+	pr_err("toa not loaded: error %d\n", err);
+	return err;
+}
+
+static void __exit toa_exit(void)
+{
+	toa_hook_exit();
+	toa_sockopt_exit();
+	toa_table_exit();
+	toa_stats_exit();
+	pr_info("toa unloaded\n");
+}
+
+module_init(toa_init);
+module_exit(toa_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_VERSION(TOA_VERSION);
+MODULE_DESCRIPTION("TCP Option Address: show the client a load balancer announces in a TCP option");
+MODULE_AUTHOR("toa-dkms developers");
