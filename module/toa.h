@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * toa.h - what the module's files share.
+ * What the module's files share.
  *
  * One file per concern:
  *   toa_main.c    load and unload, in order, with full undo

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * toa_cidr.c - the trusted_sources list: parse, print, match.
+ * The trusted_sources list: parse, print, match.
  *
  * Pure C: compiled into the kernel module (the module parameter) and into
  * toa-check (which validates --trusted-sources before writing it anywhere).

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * toa_cidr.h - the trusted_sources list: parse, print, match (pure C,
+ * The trusted_sources list: parse, print, match (pure C,
  * shared by the module and toa-check).
  */
 #ifndef TOA_CIDR_H

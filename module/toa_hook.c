@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * toa_hook.c - where the module meets the TCP stack: probes by symbol name.
+ * Where the module meets the TCP stack: probes by symbol name.
  *
  *   tcp_v4_syn_recv_sock (kretprobe)  the handshake ACK (or SYN-cookie ACK,
  *                                     or Fast Open SYN) made a child socket:

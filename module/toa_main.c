@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * toa_main.c - load and unload.
+ * Load and unload.
  *
  * Parts start in the order they are needed and stop in reverse; a failure
  * undoes what was done and returns its negative errno. The probes start

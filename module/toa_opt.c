@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * toa_opt.c - find the TOA option in a TCP header.
+ * Find the TOA option in a TCP header.
  *
  * Pure C: compiled into the kernel module, the unit tests and the fuzzer.
  * Every read is bounded by min(len, data offset * 4).

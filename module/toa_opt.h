@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * toa_opt.h - the TOA option parser (pure C, shared with user space).
+ * The TOA option parser (pure C, shared with user space).
  *
  * Wire format, network byte order, inside the TCP options:
  *   kind, length 8:  port(2) IPv4(4)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * toa_param.c - module parameters, checked on every write.
+ * Module parameters, checked on every write.
  *
  * A refused value gets one "TOA:" line in the kernel log and -EINVAL: at
  * load time the module does not load, at run time the previous value stays.

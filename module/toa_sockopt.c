@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * toa_sockopt.c - the NAT64 look-up.
+ * The NAT64 look-up.
  *
  * An IPv6 client behind a NAT64 load balancer reaches an IPv4 socket; a
  * sockaddr_in cannot hold it, so getpeername() stays unchanged and servers

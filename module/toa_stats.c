@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * toa_stats.c - per-CPU counters, summed into /proc/net/toa_stats.
+ * Per-CPU counters, summed into /proc/net/toa_stats.
  *
  * Counters are bumped with this_cpu_inc(), which is safe with preemption
  * on. The file exists in every network namespace (containers read

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * toa_table.c - the private table: socket -> client announced by TOA.
+ * The private table: socket -> client announced by TOA.
  *
  * Never sk_user_data (sockmap, SUNRPC and SMC own it, and its low bits are
  * flags). Readers walk a bucket under RCU; writers take the bucket lock
@@ -35,7 +35,7 @@ struct toa_entry {
 };
 
 struct toa_bucket {
-	spinlock_t lock;
+	spinlock_t lock;	/* writers of this bucket's list */
 	struct hlist_head head;
 };
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * toa_types.h - fixed-width types for the pure C files (toa_opt.c,
+ * Fixed-width types for the pure C files (toa_opt.c,
  * toa_cidr.c), which are compiled both into the kernel module and into
  * user-space tests, and therefore include no kernel headers themselves.
  */

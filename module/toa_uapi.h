@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * toa_uapi.h - what the toa module shows to user space.
+ * What the toa module shows to user space.
  *
  * Shared by the module, toa-check and the tests. Plain C, no kernel
  * headers beyond the type shim, so both worlds can include it.

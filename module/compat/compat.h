@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * compat/compat.h - every difference between the kernels the module
+ * Every difference between the kernels the module
  * supports, decided by compile probes (compat/probes/, results in the
  * generated compat/config.h), never by version numbers: stable trees
  * backport API changes, so version tests lie.
@@ -23,14 +23,14 @@
 /* The user buffer of a netfilter getsockopt handler. */
 #ifdef TOA_HAVE_NF_SOCKOPT_GET_SOCKPTR
 #include <linux/sockptr.h>
-typedef sockptr_t toa_sockopt_ptr;
+#define toa_sockopt_ptr sockptr_t
 static inline int toa_sockopt_copy_out(sockptr_t dst, const void *src,
 				       size_t size)
 {
 	return copy_to_sockptr(dst, src, size);
 }
 #else
-typedef void __user *toa_sockopt_ptr;
+#define toa_sockopt_ptr void __user *
 static inline int toa_sockopt_copy_out(void __user *dst, const void *src,
 				       size_t size)
 {
