@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * lbsim.h - a small load-balancer emulator that speaks TCP itself over a
+ * TUN device, so that a test can put any TCP option (well-formed or not)
+ * into the handshake ACK and into data segments sent to a local server.
+ *
+ * Picture: the kernel under test owns the server address on the TUN
+ * interface (say 198.51.100.1); the emulator plays a remote host (the
+ * "load balancer", say 198.51.100.2) behind that interface. Every packet the
+ * kernel routes to the LB address is read from the TUN fd; every packet the
+ * emulator builds is written to it and enters the kernel's IP stack.
+ *
+ * Plain C, no global state: everything lives in a struct lbsim_tun (opaque)
+ * and in struct lbsim_conn (one per emulated TCP connection, caller-owned).
+ * Functions return 0 (or a byte count) on success and a negative errno
+ * value on failure; they print nothing.
+ *
+ * Limits (deliberate, it is a test tool): no retransmission of data (the
+ * TUN path does not lose packets), no window scaling, SACK or timestamps
+ * offered, the receive side accepts in-order data only, and one caller
+ * thread per struct lbsim_tun.
+ */
+#ifndef LBSIM_H
+#define LBSIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* TCP header flags, as on the wire */
+#define LBSIM_FIN 0x01
+#define LBSIM_SYN 0x02
+#define LBSIM_RST 0x04
+#define LBSIM_PSH 0x08
+#define LBSIM_ACK 0x10
+
+/* Largest TCP option area (data offset 15). */
+#define LBSIM_MAX_OPTLEN 40
+
+struct lbsim_tun;
+
+/*
+ * Create a TUN device (IFF_TUN | IFF_NO_PI) named @name (NULL or "" lets
+ * the kernel pick "tunN"), non-blocking. Needs CAP_NET_ADMIN and
+ * /dev/net/tun. On success *out is set and 0 returned.
+ */
+int lbsim_tun_open(struct lbsim_tun **out, const char *name);
+
+/* Close the device (it disappears) and free everything. NULL is fine. */
+void lbsim_tun_close(struct lbsim_tun *tun);
+
+/* Interface name and index of the device. */
+const char *lbsim_tun_name(const struct lbsim_tun *tun);
+int lbsim_tun_ifindex(const struct lbsim_tun *tun);
+
+/* The TUN file descriptor (for poll(); do not read it behind lbsim's back). */
+int lbsim_tun_fd(const struct lbsim_tun *tun);
+
+/* Set IFF_UP on the device. */
+int lbsim_tun_up(struct lbsim_tun *tun);
+
+/*
+ * Add a local address to the device (rtnetlink RTM_NEWADDR, replace if it
+ * exists). @family is AF_INET or AF_INET6, @addr points to a struct in_addr
+ * or struct in6_addr. IPv6 addresses get IFA_F_NODAD so that they are
+ * usable at once. The prefix route makes the rest of the prefix reachable
+ * through the device, i.e. through the emulator.
+ */
+int lbsim_tun_add_addr(struct lbsim_tun *tun, int family, const void *addr,
+		       unsigned int prefixlen);
+
+/*
+ * A fresh source port for an emulated connection (cycles 20000..59999), so
+ * that successive connections never reuse a 4-tuple still in TIME_WAIT.
+ */
+uint16_t lbsim_tun_next_port(struct lbsim_tun *tun);
+
+/* One emulated TCP connection from the LB to the server. */
+struct lbsim_conn {
+	struct lbsim_tun *tun;
+	int family;			/* AF_INET or AF_INET6 */
+	uint8_t lb_addr[16];		/* emulator side (IPv4: first 4 bytes) */
+	uint8_t srv_addr[16];		/* kernel side */
+	uint16_t lb_port, srv_port;	/* host byte order */
+	uint32_t iss;			/* our initial sequence number */
+	uint32_t snd_nxt, snd_una;	/* next to send, oldest unacknowledged */
+	uint32_t irs, rcv_nxt;		/* peer's ISN, next expected */
+	uint16_t peer_mss;		/* from the SYN-ACK, 536 if absent */
+	unsigned established : 1;
+	unsigned fin_sent : 1;		/* our FIN went out */
+	unsigned fin_acked : 1;		/* ... and the peer acknowledged it */
+	unsigned peer_fin : 1;		/* peer's FIN received (and acknowledged) */
+	unsigned reset : 1;		/* an RST went either way */
+};
+
+/*
+ * Prepare @c (no packet sent). @lb_port 0 takes lbsim_tun_next_port().
+ * Addresses as in lbsim_tun_add_addr(). Returns -EINVAL on a bad family.
+ */
+int lbsim_conn_init(struct lbsim_conn *c, struct lbsim_tun *tun, int family,
+		    const void *lb_addr, uint16_t lb_port,
+		    const void *srv_addr, uint16_t srv_port);
+
+/*
+ * Three-way handshake: send a SYN carrying @syn_opts (NULL means the single
+ * option MSS 1460), wait for the SYN-ACK (the SYN is repeated every second),
+ * then send the handshake ACK carrying @ack_opts verbatim (any bytes, any
+ * kind/length, malformed allowed), padded with zero bytes (EOL) to a
+ * multiple of 4. Option areas longer than LBSIM_MAX_OPTLEN: -EINVAL.
+ * Errors: -ETIMEDOUT (no SYN-ACK in @timeout_ms), -ECONNREFUSED (RST).
+ */
+int lbsim_connect(struct lbsim_conn *c,
+		  const uint8_t *syn_opts, size_t syn_optlen,
+		  const uint8_t *ack_opts, size_t ack_optlen, int timeout_ms);
+
+/*
+ * The same, with @syn_dlen (at most 1200) bytes of data in the SYN (TCP
+ * Fast Open; put the TFO option, kind 34, into @syn_opts yourself). On
+ * return snd_una tells whether the server took the data with the SYN:
+ * snd_una == iss + 1 + syn_dlen if it did, iss + 1 if not (then the data
+ * was not delivered; send it again with lbsim_send()).
+ */
+int lbsim_connect_data(struct lbsim_conn *c,
+		       const uint8_t *syn_opts, size_t syn_optlen,
+		       const void *syn_data, size_t syn_dlen,
+		       const uint8_t *ack_opts, size_t ack_optlen,
+		       int timeout_ms);
+
+/*
+ * Send @len bytes as PSH|ACK segments (at most peer_mss each); @opts go
+ * into the first segment only, padded like in lbsim_connect().
+ */
+int lbsim_send(struct lbsim_conn *c, const void *data, size_t len,
+	       const uint8_t *opts, size_t optlen);
+
+/*
+ * Receive in-order data from the server into @buf and acknowledge it (only
+ * what fits into @cap is acknowledged; the rest is sent again by the
+ * peer). Returns the byte count (> 0), 0 once the peer's FIN arrived,
+ * -ETIMEDOUT, -ECONNRESET when the peer sent an RST, -EINVAL when @cap
+ * is 0.
+ */
+ssize_t lbsim_recv(struct lbsim_conn *c, void *buf, size_t cap, int timeout_ms);
+
+/*
+ * Orderly close: send our FIN (once), then process segments (data is
+ * acknowledged and dropped) until the peer's FIN was received and our FIN
+ * acknowledged. The server application must close its socket too, before
+ * or during the call, or this ends with -ETIMEDOUT. A connection already
+ * reset returns -ECONNRESET.
+ */
+int lbsim_close(struct lbsim_conn *c, int timeout_ms);
+
+/* Abort: send an RST (no wait). */
+int lbsim_reset(struct lbsim_conn *c);
+
+/*
+ * Low level: send one segment with the given flags, sequence numbers taken
+ * from @c (seq = snd_nxt, ack = rcv_nxt when LBSIM_ACK is set), options and
+ * payload. Sequence state is not advanced.
+ */
+int lbsim_send_segment(struct lbsim_conn *c, uint8_t flags,
+		       const uint8_t *opts, size_t optlen,
+		       const void *data, size_t len);
+
+/*
+ * Build an IPv4/IPv6 + TCP packet into @out (capacity @cap) with correct
+ * checksums; @src/@dst are 4 or 16 bytes per @family. Returns the packet
+ * length or -EINVAL / -EMSGSIZE. Exposed for unit tests.
+ */
+ssize_t lbsim_build_packet(uint8_t *out, size_t cap, int family,
+			   const void *src, const void *dst,
+			   uint16_t sport, uint16_t dport,
+			   uint32_t seq, uint32_t ack, uint8_t flags,
+			   uint16_t window, const uint8_t *opts, size_t optlen,
+			   const void *data, size_t len);
+
+/*
+ * The Internet checksum of an IPv4/IPv6 TCP packet as built above (0 when
+ * correct, i.e. the folded sum over pseudo header and segment). Returns -1
+ * for something that is not a TCP packet. Exposed for unit tests.
+ */
+int lbsim_tcp_checksum_check(const uint8_t *pkt, size_t len);
+
+/*
+ * Helpers to build a TOA option: kind @kind, length 8, port + IPv4
+ * (@addr4 = struct in_addr *, @port host order) / length 20 with IPv6.
+ * Return the option length (8 or 20).
+ */
+size_t lbsim_toa_v4(uint8_t *out, uint8_t kind, const void *addr4, uint16_t port);
+size_t lbsim_toa_v6(uint8_t *out, uint8_t kind, const void *addr6, uint16_t port);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LBSIM_H */

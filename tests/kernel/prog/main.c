@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * toa-vmtest - end-to-end test of the toa module inside a test VM.
+ *
+ *   toa-vmtest --module /lib/modules/toa.ko [--only a,b] [-v]
+ *   toa-vmtest --no-module [--only no_toa]     (development, e.g. unshare -n)
+ *   toa-vmtest --list
+ *
+ * Prints "PASS <name>" or "FAIL <name>: <reason>" per scenario, then
+ * "N passed, N failed"; exits 0 only when every selected scenario passed.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "vmtest.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: toa-vmtest --module PATH [--tun-module PATH] [--only NAME[,NAME...]] [-v]\n"
+		"       toa-vmtest --no-module [--only NAME[,NAME...]] [-v]\n"
+		"       toa-vmtest --list\n");
+}
+
+static bool selected(const char *only, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = only;
+
+	if (!only)
+		return true;
+	while ((p = strstr(p, name))) {
+		if ((p == only || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+static int setup_net(struct vt *vt, const char *tun_module)
+{
+	char path[128];
+	int err;
+
+	inet_pton(AF_INET, SRV4, &vt->srv4);
+	inet_pton(AF_INET, LB4, &vt->lb4);
+	inet_pton(AF_INET, CLIENT4, &vt->client4);
+	inet_pton(AF_INET6, SRV6, &vt->srv6);
+	inet_pton(AF_INET6, LB6, &vt->lb6);
+	inet_pton(AF_INET6, CLIENT6, &vt->client6);
+
+	err = lbsim_tun_open(&vt->tun, "toatest0");
+	if ((err == -ENOENT || err == -ENODEV) && tun_module) {
+		int e2 = mod_load(tun_module, "");
+
+		if (e2 && e2 != -EEXIST)
+			return fail(vt, "loading %s: %s", tun_module, strerror(-e2));
+		err = lbsim_tun_open(&vt->tun, "toatest0");
+	}
+	if (err)
+		return fail(vt, "opening /dev/net/tun: %s", strerror(-err));
+
+	/* no duplicate address detection: the address is usable at once */
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_dad",
+		 lbsim_tun_name(vt->tun));
+	write_file(path, "0");
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
+		 lbsim_tun_name(vt->tun));
+	write_file(path, "0");
+
+	err = lbsim_tun_up(vt->tun);
+	if (!err)
+		err = lbsim_tun_add_addr(vt->tun, AF_INET, &vt->srv4, 24);
+	if (err)
+		return fail(vt, "configuring %s for IPv4: %s",
+			    lbsim_tun_name(vt->tun), strerror(-err));
+	err = lbsim_tun_add_addr(vt->tun, AF_INET6, &vt->srv6, 64);
+	if (err)
+		return fail(vt, "configuring %s for IPv6: %s",
+			    lbsim_tun_name(vt->tun), strerror(-err));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct vt vt;
+	const char *only = NULL, *tun_module = NULL;
+	int passed = 0, failed = 0, i;
+	size_t k;
+	bool first = true;
+
+	memset(&vt, 0, sizeof(vt));
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--module") && i + 1 < argc) {
+			vt.module_path = argv[++i];
+		} else if (!strcmp(argv[i], "--tun-module") && i + 1 < argc) {
+			tun_module = argv[++i];
+		} else if (!strcmp(argv[i], "--no-module")) {
+			vt.no_module = true;
+		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+			only = argv[++i];
+		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+			vt.verbose = true;
+		} else if (!strcmp(argv[i], "--list")) {
+			for (k = 0; k < n_scenarios; k++)
+				printf("%s\n", scenarios[k].name);
+			return 0;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "toa-vmtest: unknown or incomplete argument \"%s\"\n",
+				argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!vt.module_path == !vt.no_module) {
+		fprintf(stderr, "toa-vmtest: give exactly one of --module PATH and --no-module\n");
+		usage(stderr);
+		return 2;
+	}
+	if (only) {
+		for (k = 0; k < n_scenarios; k++)
+			if (selected(only, scenarios[k].name))
+				break;
+		if (k == n_scenarios) {
+			fprintf(stderr, "toa-vmtest: --only %s matches no scenario (see --list)\n",
+				only);
+			return 2;
+		}
+	}
+	if (vt.module_path && access(vt.module_path, R_OK) != 0) {
+		fprintf(stderr, "toa-vmtest: cannot read module %s: %s\n",
+			vt.module_path, strerror(errno));
+		return 2;
+	}
+
+	if (setup_net(&vt, tun_module)) {
+		printf("FAIL setup: %s\n", vt.err);
+		printf("0 passed, 1 failed\n");
+		return 1;
+	}
+
+	for (k = 0; k < n_scenarios; k++) {
+		const struct scenario *sc = &scenarios[k];
+		int r;
+
+		if (!selected(only, sc->name))
+			continue;
+		/* a partial run (--only) starts with the module loaded */
+		if (first && vt.module_path && strcmp(sc->name, "module_loaded") &&
+		    !mod_loaded(MODULE_NAME) && vt_load(&vt, "")) {
+			printf("FAIL setup: %s\n", vt.err);
+			kmsg_dump_toa();
+			return 1;
+		}
+		first = false;
+		vt.err[0] = '\0';
+		if (sc->needs_module && vt.no_module)
+			r = fail(&vt, "needs the toa module (%s absent, --no-module given)",
+				 TOA_STATS_FILE);
+		else
+			r = sc->run(&vt);
+		if (r == 0) {
+			printf("PASS %s\n", sc->name);
+			passed++;
+		} else {
+			printf("FAIL %s: %s\n", sc->name,
+			       vt.err[0] ? vt.err : "(no reason recorded)");
+			failed++;
+			if (!vt.no_module) {
+				stats_dump();
+				kmsg_dump_toa();
+			}
+		}
+	}
+	printf("%d passed, %d failed\n", passed, failed);
+	lbsim_tun_close(vt.tun);
+	return failed ? 1 : 0;
+}
