@@ -1,0 +1,68 @@
+# shellcheck shell=bash
+# Variables shared across the sourced files are set and read in different files:
+# shellcheck disable=SC2034,SC2153
+# Build the module for one kernel, and the in-VM test programs once per run.
+# Sourced by vm-test.
+
+# Where the sources come from. Overridable so the harness itself can be
+# tested against a stand-in module and test program.
+VMT_SOURCE_ROOT=${TOA_SOURCE_ROOT:-$VMT_REPO}
+VMT_PROG_DIR=${TOA_VM_PROG_DIR:-$VMT_REPO/tests/kernel/prog}
+
+# module_build: copy module/ and VERSION into a per-kernel directory (so
+# several kernels never share object files in the source tree) and run the
+# module's own Makefile against the unpacked headers. Any warning fails.
+# Sets K_KO and K_BUILDLOG.
+module_build() {
+    local src=$K_WORK/src args
+    K_BUILDLOG=$VMT_LOG_DIR/$K_NAME.build.log
+    rm -rf "$src"
+    mkdir -p "$src"
+    [[ -f $VMT_SOURCE_ROOT/module/Makefile ]] || kfail build "no $VMT_SOURCE_ROOT/module/Makefile"
+    cp -a "$VMT_SOURCE_ROOT/module" "$src/module"
+    cp -a "$VMT_SOURCE_ROOT/VERSION" "$src/VERSION"
+    # A stale object copied from a developer's in-tree build would hide errors.
+    find "$src/module" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \
+        -o -name 'Module.symvers' -o -name 'modules.order' \) -delete
+
+    args=(-C "$src/module" "KDIR=$K_HDR")
+    [[ $K_CC == - ]] || args+=("CC=$K_CC")
+    if [[ $VMT_W1 == 1 ]]; then args+=(W=1); fi
+    # With -j2 the whole build stays within the two cores we share.
+    if ! make -j2 "${args[@]}" >"$K_BUILDLOG" 2>&1; then
+        tail -n 40 "$K_BUILDLOG" | sed "s/^/[$K_NAME]   /"
+        kfail build "module build failed (make ${args[*]:2}); log: $K_BUILDLOG"
+    fi
+    # Warnings fail the build: compiler ("warning:"), modpost ("WARNING:").
+    if grep -qi 'warning:' "$K_BUILDLOG"; then
+        grep -i -B2 -A4 'warning:' "$K_BUILDLOG" | sed "s/^/[$K_NAME]   /" | awk 'NR <= 60'
+        kfail build "module build printed warnings (make ${args[*]:2}); log: $K_BUILDLOG"
+    fi
+    K_KO=$src/module/toa.ko
+    [[ -f $K_KO ]] || kfail build "build succeeded but produced no module/toa.ko; log: $K_BUILDLOG"
+    # A module for the wrong kernel would only fail at insmod time, in the VM.
+    local magic
+    magic=$(modinfo -F vermagic "$K_KO")
+    [[ $magic == "$K_KVER "* ]] || kfail build "toa.ko vermagic '$magic' is not for $K_KVER"
+}
+
+# prog_build ARCH OUT: build the in-VM test programs into OUT (once per run
+# and architecture; vm-test calls it in a subshell, like a kernel step).
+prog_build() {
+    local arch=$1 out=$2 log
+    log=$VMT_LOG_DIR/prog-$arch.build.log
+    # Cross builds (arm64) will pass the cross compiler here.
+    [[ $arch == "$(host_arch)" ]] || kfail prog "test programs for $arch: cross build not supported yet"
+    [[ -f $VMT_PROG_DIR/Makefile ]] || kfail prog "no $VMT_PROG_DIR/Makefile"
+    rm -rf "$out"
+    mkdir -p "$out"
+    if ! make -C "$VMT_PROG_DIR" "OUT=$out" >"$log" 2>&1; then
+        tail -n 40 "$log" | sed 's/^/[prog]   /'
+        kfail prog "test program build failed; log: $log"
+    fi
+    if grep -qi 'warning:' "$log"; then
+        grep -i -A4 'warning:' "$log" | sed 's/^/[prog]   /' | awk 'NR <= 40'
+        kfail prog "test program build printed warnings; log: $log"
+    fi
+    [[ -x $out/toa-vmtest ]] || kfail prog "make -C $VMT_PROG_DIR OUT=$out produced no toa-vmtest"
+}

@@ -1,0 +1,77 @@
+# shellcheck shell=bash
+# Variables shared across the sourced files are set and read in different files:
+# shellcheck disable=SC2034,SC2153
+# Assemble the initramfs for one kernel. Sourced by vm-test.
+#
+# Contents:
+#   /init                   lib/init.sh
+#   /bin/busybox + applet symlinks
+#   /bin/<every executable the test program Makefile produced>
+#   /bin/<each of $TOA_VM_EXTRA_BINS> plus the shared libraries ldd lists,
+#                           at the same paths (loader included)
+#   /lib/modules/toa.ko, /lib/modules/tun.ko
+#   /dev/console            so the kernel has a console for PID 1
+
+# copy_exe FILE ROOT: put FILE into ROOT/bin and, when it is dynamically
+# linked, every library ldd resolves for it at its host path.
+copy_exe() {
+    local exe=$1 root=$2 line lib
+    [[ -f $exe && -x $exe ]] || kfail initramfs "not an executable file: $exe"
+    cp -L "$exe" "$root/bin/${exe##*/}"
+    # ldd fails ("not a dynamic executable") for static binaries: nothing to add.
+    local out
+    out=$(ldd "$exe" 2>&1) || return 0
+    if grep -q 'not found' <<<"$out"; then
+        kfail initramfs "$exe: missing shared libraries: $(grep 'not found' <<<"$out" | tr -s ' \t\n' ' ')"
+    fi
+    while IFS= read -r line; do
+        # "libfoo.so.1 => /lib/x86_64-linux-gnu/libfoo.so.1 (0x...)" or
+        # "/lib64/ld-linux-x86-64.so.2 (0x...)"; linux-vdso has no path.
+        lib=''
+        if [[ $line =~ =\>[[:space:]]*(/[^[:space:]]+) ]]; then
+            lib=${BASH_REMATCH[1]}
+        elif [[ $line =~ ^[[:space:]]*(/[^[:space:]]+) ]]; then
+            lib=${BASH_REMATCH[1]}
+        fi
+        [[ -n $lib ]] || continue
+        mkdir -p "$root${lib%/*}"
+        cp -L "$lib" "$root$lib"
+    done <<<"$out"
+}
+
+# initramfs_build: writes $K_WORK/initramfs.cpio.gz (K_INITRD).
+initramfs_build() {
+    local root=$K_WORK/initramfs exe applet busybox
+    rm -rf "$root"
+    mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,lib/modules,usr}
+    ln -s bin "$root/sbin"
+    ln -s ../bin "$root/usr/bin"
+    ln -s ../bin "$root/usr/sbin"
+
+    busybox=$(command -v busybox) || kfail initramfs "busybox not installed (tests/kernel/install-deps)"
+    copy_exe "$busybox" "$root"
+    # Test programs first, then the applet links that do not clash with them.
+    for exe in "$PROG_OUT"/*; do
+        [[ -f $exe && -x $exe ]] || continue
+        copy_exe "$exe" "$root"
+    done
+    for exe in $VMT_EXTRA_BINS; do
+        copy_exe "$exe" "$root"
+    done
+    while IFS= read -r applet; do
+        [[ -e $root/bin/$applet ]] || ln -s busybox "$root/bin/$applet"
+    done < <("$busybox" --list)
+
+    install -m 0755 "$VMT_LIB/init.sh" "$root/init"
+    cp "$K_KO" "$root/lib/modules/toa.ko"
+    cp "$K_TUN" "$root/lib/modules/tun.ko"
+    # Without /dev/console in the initramfs the kernel starts PID 1 with no
+    # stdio (init.sh re-opens it after mounting devtmpfs, but early errors
+    # would be lost).
+    mknod -m 0600 "$root/dev/console" c 5 1 2>/dev/null ||
+        say "$K_NAME" "note: cannot mknod /dev/console (not root?); init.sh reopens it"
+
+    K_INITRD=$K_WORK/initramfs.cpio.gz
+    (cd "$root" && find . -print0 | LC_ALL=C sort -z |
+        cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$K_INITRD"
+}
