@@ -18,6 +18,9 @@ VMT_MEM=${TOA_VM_MEM:-1024}               # MiB
 VMT_APT_MAX_AGE=${TOA_APT_MAX_AGE:-1440}  # minutes before the package lists are refreshed
 VMT_W1=${TOA_W1:-0}                       # 1: build the module with W=1 too
 VMT_EXTRA_BINS=${TOA_VM_EXTRA_BINS:-}     # extra (possibly dynamic) executables for the VM
+# What /init runs inside the VM (a shell command line); its exit code is
+# the VM's verdict. Other suites (stress, benchmarks) run their own program.
+VMT_RUN=${TOA_VM_RUN:-/bin/toa-vmtest --module /lib/modules/toa.ko}
 
 # Print one progress line: "[kernel] step: text".
 say() {

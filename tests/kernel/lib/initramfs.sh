@@ -63,6 +63,8 @@ initramfs_build() {
     done < <("$busybox" --list)
 
     install -m 0755 "$VMT_LIB/init.sh" "$root/init"
+    mkdir -p "$root/etc"
+    printf '%s\n' "$VMT_RUN" >"$root/etc/vm-run"
     cp "$K_KO" "$root/lib/modules/toa.ko"
     cp "$K_TUN" "$root/lib/modules/tun.ko"
     # Without /dev/console in the initramfs the kernel starts PID 1 with no
