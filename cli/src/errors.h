@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// errors.h - the one table that turns an errno from loading or unloading
+// the module into a cause and a fix.
+#pragma once
+
+#include <string>
+
+#include "distro.h"
+
+namespace toacheck {
+
+enum class Op { Load, Unload };
+
+struct ErrnoContext {
+	std::string running;	// running kernel release
+	std::string built_for;	// release in the module's vermagic (may be empty)
+	Distro distro;
+};
+
+struct Advice {
+	std::string name;	// "ENOEXEC"
+	std::string cause;
+	std::string fix;	// one or more shell lines; may be empty
+	bool ok = false;	// not an error (EEXIST on load, ENOENT on unload)
+};
+
+Advice explain_errno(Op op, int err, const ErrnoContext &ctx);
+
+// The MOK enrollment steps, one per line.
+std::string mok_steps(const Distro &distro);
+
+} // namespace toacheck

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// params.h - validate module parameters before they reach the kernel.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace toacheck {
+
+struct ModuleParam {
+	std::string key;
+	std::string value;	// canonical form
+};
+
+// Parse and check "key=value" items (option_kind, trusted_sources,
+// max_entries). Throws UsageError naming the bad item.
+std::vector<ModuleParam> parse_params(const std::vector<std::string> &items);
+
+// Each check on its own; they throw UsageError.
+std::string check_option_kind(const std::string &value);
+std::string check_max_entries(const std::string &value);
+std::string check_trusted_sources(const std::string &value);	// returns canonical list
+
+// "option_kind=200 trusted_sources=198.51.100.0/24" for libkmod / modprobe.d.
+std::string params_string(const std::vector<ModuleParam> &params);
+
+} // namespace toacheck

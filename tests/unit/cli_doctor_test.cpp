@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// toa-check doctor: every check in its passing and failing form.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "cli_fixture.h"
+#include "doctor.h"
+
+using namespace toacheck;
+using testing::HasSubstr;
+using testing::StartsWith;
+
+namespace {
+
+constexpr const char *kSbVar =
+	"/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c";
+
+class Doctor : public testing::Test {
+protected:
+	Doctor() : sys(root) { toatest::make_healthy(root, sys); }
+	DoctorContext ctx(const std::string &rel = "") { return DoctorContext(sys, rel); }
+	toatest::TempRoot root;
+	toatest::FakeSystem sys;
+	std::string rel() const { return sys.release; }
+};
+
+TEST_F(Doctor, HealthyMachinePassesEverything)
+{
+	auto c = ctx();
+	auto checks = run_checks(c);
+	std::vector<std::string> ids;
+	for (const auto &ch : checks) {
+		ids.push_back(ch.id);
+		EXPECT_EQ(ch.status, Status::Pass) << ch.id << ": " << ch.summary;
+	}
+	EXPECT_THAT(ids, testing::ElementsAre("kernel", "headers", "compiler", "dkms", "module", "signature",
+					      "loaded", "hooks", "boot", "trusted_sources", "traffic"));
+	auto r = toatest::run_cli(sys, {"doctor"});
+	EXPECT_EQ(r.code, 0) << r.out;
+	EXPECT_THAT(r.out, HasSubstr("all checks passed"));
+	EXPECT_THAT(r.out, HasSubstr("\u2713 headers for 6.1.0-56-amd64 installed"));
+}
+
+TEST_F(Doctor, NoSubcommandMeansDoctor)
+{
+	auto r = toatest::run_cli(sys, {});
+	EXPECT_EQ(r.code, 0);
+	EXPECT_THAT(r.out, HasSubstr("all checks passed"));
+}
+
+TEST_F(Doctor, KernelWithoutModuleSupportFails)
+{
+	root.remove("/proc/modules");
+	auto c = ctx();
+	Check k = check_kernel(c);
+	EXPECT_EQ(k.status, Status::Fail);
+	EXPECT_THAT(k.summary, HasSubstr("without loadable module support"));
+	auto r = toatest::run_cli(sys, {"doctor"});
+	EXPECT_EQ(r.code, 1);
+	EXPECT_THAT(r.out, HasSubstr("\u2717 kernel"));
+	EXPECT_THAT(r.out, HasSubstr("1 problem found"));
+}
+
+TEST_F(Doctor, OtherKernelSkipsLiveChecks)
+{
+	root.put("/lib/modules/6.1.0-50-amd64/build/include/generated/utsrelease.h",
+		 "#define UTS_RELEASE \"6.1.0-50-amd64\"\n");
+	auto c = ctx("6.1.0-50-amd64");
+	EXPECT_THAT(check_kernel(c).summary, HasSubstr("checking kernel 6.1.0-50-amd64 (running 6.1.0-56-amd64)"));
+	EXPECT_EQ(check_headers(c).status, Status::Pass);
+	Check dk = check_dkms(c);
+	EXPECT_EQ(dk.status, Status::Fail);
+	EXPECT_THAT(dk.fix, HasSubstr("dkms autoinstall -k 6.1.0-50-amd64"));
+	for (const auto &ch : run_checks(c))
+		EXPECT_TRUE(ch.id != "loaded" && ch.id != "hooks" && ch.id != "traffic") << ch.id;
+}
+
+TEST_F(Doctor, HeadersMissing)
+{
+	root.remove("/lib/modules/" + rel() + "/build");
+	auto c = ctx();
+	Check h = check_headers(c);
+	EXPECT_EQ(h.status, Status::Fail);
+	EXPECT_THAT(h.summary, HasSubstr("/lib/modules/6.1.0-56-amd64/build missing"));
+	EXPECT_EQ(h.fix, "apt-get install -y linux-headers-6.1.0-56-amd64");
+	EXPECT_EQ(check_compiler(c).status, Status::Warn);
+}
+
+TEST_F(Doctor, HeadersForAnotherRelease)
+{
+	root.put("/lib/modules/" + rel() + "/build/include/generated/utsrelease.h",
+		 "#define UTS_RELEASE \"6.1.0-50-amd64\"\n");
+	auto c = ctx();
+	Check h = check_headers(c);
+	EXPECT_EQ(h.status, Status::Fail);
+	EXPECT_THAT(h.summary, HasSubstr("are for 6.1.0-50-amd64, not 6.1.0-56-amd64"));
+}
+
+TEST_F(Doctor, HeadersFixFollowsTheDistribution)
+{
+	root.remove("/lib/modules/" + rel() + "/build");
+	root.put("/etc/os-release", "ID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"9.3\"\n");
+	{
+		auto c = ctx();
+		EXPECT_EQ(check_headers(c).fix, "dnf install -y kernel-devel-6.1.0-56-amd64");
+	}
+	root.put("/etc/os-release", "ID=centos\nID_LIKE=\"rhel fedora\"\nVERSION_ID=\"7\"\n");
+	{
+		auto c = ctx();
+		EXPECT_EQ(check_headers(c).fix, "yum install -y kernel-devel-6.1.0-56-amd64");
+	}
+	root.put("/etc/os-release", "ID=\"opensuse-leap\"\nID_LIKE=\"suse opensuse\"\n");
+	sys.release = "5.14.21-150500.55.39-default";
+	{
+		auto c = ctx();
+		EXPECT_EQ(check_headers(c).fix, "zypper install -y kernel-default-devel=5.14.21-150500.55.39");
+	}
+	root.put("/etc/os-release", "ID=ubuntu\nID_LIKE=debian\n");
+	{
+		auto c = ctx();
+		EXPECT_THAT(check_headers(c).fix, StartsWith("apt-get install -y linux-headers-"));
+	}
+}
+
+TEST_F(Doctor, CompilerPresent)
+{
+	auto c = ctx();
+	Check k = check_compiler(c);
+	EXPECT_EQ(k.status, Status::Pass) << k.summary;
+	EXPECT_THAT(k.summary, HasSubstr("gcc-12 12.2.0"));
+}
+
+TEST_F(Doctor, CompilerMissing)
+{
+	root.remove("/usr/bin/gcc-12");
+	auto c = ctx();
+	Check k = check_compiler(c);
+	EXPECT_EQ(k.status, Status::Fail);
+	EXPECT_THAT(k.summary, HasSubstr("gcc-12 is missing"));
+	EXPECT_EQ(k.fix, "apt-get install -y gcc-12");
+}
+
+TEST_F(Doctor, CompilerFromDotConfigWhenNoAutoConf)
+{
+	root.remove("/lib/modules/" + rel() + "/build/include/config");
+	root.put("/lib/modules/" + rel() + "/build/.config",
+		 "CONFIG_CC_VERSION_TEXT=\"x86_64-linux-gnu-gcc-13 (Debian 13.2.0-4) 13.2.0\"\n");
+	auto c = ctx();
+	Check k = check_compiler(c);
+	EXPECT_EQ(k.status, Status::Fail);
+	EXPECT_EQ(k.fix, "apt-get install -y gcc-13");
+}
+
+TEST_F(Doctor, CompilerTooOldGivesTheRetpolineHint)
+{
+	root.put("/lib/modules/" + rel() + "/build/include/config/auto.conf",
+		 "CONFIG_CC_VERSION_TEXT=\"gcc (GCC) 11.4.1 20231218 (Red Hat 11.4.1-3)\"\n");
+	root.put_exec("/usr/bin/gcc");
+	sys.commands["gcc --version"] = {0, "gcc (GCC) 8.5.0 20210514 (Red Hat 8.5.0-20)\n"};
+	auto c = ctx();
+	Check k = check_compiler(c);
+	EXPECT_EQ(k.status, Status::Fail);
+	EXPECT_THAT(k.summary, HasSubstr("version 8.5.0, older than the kernel's 11.4.1"));
+	EXPECT_THAT(k.summary, HasSubstr("CONFIG_RETPOLINE=y but not supported by the compiler"));
+}
+
+TEST_F(Doctor, CompilerNotNamedInConfigIsAWarning)
+{
+	root.put("/lib/modules/" + rel() + "/build/include/config/auto.conf", "CONFIG_X86=y\n");
+	auto c = ctx();
+	EXPECT_EQ(check_compiler(c).status, Status::Warn);
+}
+
+TEST_F(Doctor, DkmsMissing)
+{
+	root.remove("/usr/sbin/dkms");
+	auto c = ctx();
+	Check d = check_dkms(c);
+	EXPECT_EQ(d.status, Status::Fail);
+	EXPECT_THAT(d.fix, HasSubstr("apt-get install -y dkms"));
+}
+
+TEST_F(Doctor, DkmsStates)
+{
+	sys.commands["dkms status toa"] = {0, "toa/0.1.0, 6.1.0-56-amd64, x86_64: built\n"};
+	{
+		auto c = ctx();
+		Check d = check_dkms(c);
+		EXPECT_EQ(d.status, Status::Fail);
+		EXPECT_EQ(d.fix, "dkms install toa/0.1.0 -k 6.1.0-56-amd64");
+	}
+	sys.commands["dkms status toa"] = {0, ""};
+	{
+		auto c = ctx();
+		Check d = check_dkms(c);
+		EXPECT_EQ(d.status, Status::Fail);
+		EXPECT_EQ(d.fix, "apt-get install -y toa-dkms");
+	}
+	// dkms 2 wording.
+	sys.commands["dkms status toa"] = {0, "toa, 0.1.0, 6.1.0-56-amd64, x86_64: installed\n"};
+	{
+		auto c = ctx();
+		EXPECT_EQ(check_dkms(c).status, Status::Pass);
+	}
+	// Installed with a warning suffix still counts.
+	sys.commands["dkms status toa"] = {
+		0, "toa/0.1.0, 6.1.0-56-amd64, x86_64: installed (WARNING! Diff between built and installed module!)\n"};
+	{
+		auto c = ctx();
+		EXPECT_EQ(check_dkms(c).status, Status::Pass);
+	}
+}
+
+TEST_F(Doctor, ModuleNotFound)
+{
+	sys.modules.clear();
+	auto c = ctx();
+	Check m = check_module(c);
+	EXPECT_EQ(m.status, Status::Fail);
+	EXPECT_EQ(m.fix, "dkms autoinstall -k 6.1.0-56-amd64");
+	EXPECT_EQ(check_signature(c).status, Status::Warn);
+}
+
+TEST_F(Doctor, ModuleBuiltForAnotherKernel)
+{
+	sys.modules["toa@" + rel()].vermagic = "6.1.0-50-amd64 SMP preempt mod_unload modversions ";
+	auto c = ctx();
+	Check m = check_module(c);
+	EXPECT_EQ(m.status, Status::Fail);
+	EXPECT_THAT(m.summary, HasSubstr("built for 6.1.0-50-amd64, not 6.1.0-56-amd64"));
+	EXPECT_THAT(m.fix, HasSubstr("linux-headers-6.1.0-56-amd64"));
+	EXPECT_THAT(m.fix, HasSubstr("dkms autoinstall -k 6.1.0-56-amd64"));
+}
+
+TEST_F(Doctor, SecureBootOnUnsignedFails)
+{
+	root.put(kSbVar, std::string("\x06\x00\x00\x00\x01", 5));
+	sys.modules["toa@" + rel()].signer = "";
+	auto c = ctx();
+	Check s = check_signature(c);
+	EXPECT_EQ(s.status, Status::Fail);
+	EXPECT_THAT(s.fix, HasSubstr("mokutil --import /var/lib/dkms/mok.pub"));
+	EXPECT_THAT(s.fix, HasSubstr("reboot"));
+}
+
+TEST_F(Doctor, SecureBootOnSignedAndEnrolledPasses)
+{
+	root.put(kSbVar, std::string("\x06\x00\x00\x00\x01", 5));
+	root.put("/var/lib/dkms/mok.pub", "cert");
+	root.put_exec("/usr/bin/mokutil");
+	sys.commands["mokutil --test-key /var/lib/dkms/mok.pub"] = {0, "/var/lib/dkms/mok.pub is already enrolled\n"};
+	auto c = ctx();
+	EXPECT_EQ(check_signature(c).status, Status::Pass);
+}
+
+TEST_F(Doctor, SecureBootFromMokutilKeyNotEnrolled)
+{
+	root.remove(kSbVar);	// EFI system, variable unreadable: ask mokutil
+	root.mkdir("/sys/firmware/efi");
+	root.put("/var/lib/dkms/mok.pub", "cert");
+	root.put_exec("/usr/bin/mokutil");
+	sys.commands["mokutil --sb-state"] = {0, "SecureBoot enabled\n"};
+	sys.commands["mokutil --test-key /var/lib/dkms/mok.pub"] = {1, "/var/lib/dkms/mok.pub is not enrolled\n"};
+	auto c = ctx();
+	Check s = check_signature(c);
+	EXPECT_EQ(s.status, Status::Fail);
+	EXPECT_THAT(s.summary, HasSubstr("not enrolled"));
+	EXPECT_THAT(s.fix, HasSubstr("mokutil --import /var/lib/dkms/mok.pub"));
+}
+
+TEST_F(Doctor, SecureBootStates)
+{
+	root.remove("/sys/firmware");	// legacy BIOS
+	{
+		auto c = ctx();
+		EXPECT_EQ(sys.secure_boot(), SecureBoot::Disabled);
+		EXPECT_EQ(check_signature(c).status, Status::Pass);
+	}
+	root.mkdir("/sys/firmware/efi");	// EFI, no variable, no mokutil
+	{
+		auto c = ctx();
+		EXPECT_EQ(sys.secure_boot(), SecureBoot::Unknown);
+		EXPECT_EQ(check_signature(c).status, Status::Warn);
+	}
+	sys.commands["mokutil --sb-state"] = {0, "SecureBoot disabled\n"};
+	EXPECT_EQ(sys.secure_boot(), SecureBoot::Disabled);
+}
+
+TEST_F(Doctor, NotLoaded)
+{
+	root.remove("/sys/module/toa");
+	root.remove("/proc/net/toa_stats");
+	auto c = ctx();
+	Check l = check_loaded(c);
+	EXPECT_EQ(l.status, Status::Fail);
+	EXPECT_EQ(l.fix, "toa-check load");
+	EXPECT_FALSE(check_hooks(c));
+	EXPECT_FALSE(check_trusted(c));
+	EXPECT_FALSE(check_traffic(c));
+}
+
+TEST_F(Doctor, LoadedVersionDiffersFromPackage)
+{
+	sys.commands["dpkg-query -W -f=${Version} toa-dkms"] = {0, "1:0.2.0-1"};
+	auto c = ctx();
+	Check l = check_loaded(c);
+	EXPECT_EQ(l.status, Status::Fail);
+	EXPECT_THAT(l.summary, HasSubstr("toa 0.1.0 is loaded but package toa-dkms is 0.2.0"));
+	EXPECT_EQ(l.fix, "toa-check unload && toa-check load");
+}
+
+TEST_F(Doctor, LoadedVersionFromRpm)
+{
+	sys.commands.erase("dpkg-query -W -f=${Version} toa-dkms");
+	sys.commands["rpm -q --qf %{VERSION} toa-dkms"] = {0, "0.1.0"};
+	auto c = ctx();
+	EXPECT_EQ(check_loaded(c).status, Status::Pass);
+	sys.commands["rpm -q --qf %{VERSION} toa-dkms"] = {0, "0.0.9"};
+	EXPECT_EQ(check_loaded(c).status, Status::Fail);
+}
+
+TEST_F(Doctor, HooksNotLive)
+{
+	root.remove("/proc/net/toa_stats");
+	auto c = ctx();
+	auto h = check_hooks(c);
+	ASSERT_TRUE(h);
+	EXPECT_EQ(h->status, Status::Fail);
+	EXPECT_THAT(h->summary, HasSubstr("hooks are not live"));
+}
+
+TEST_F(Doctor, HooksMissedHits)
+{
+	root.put("/proc/net/toa_stats", toatest::stats_text({{"nmissed_inet_getname", 3}}));
+	auto c = ctx();
+	auto h = check_hooks(c);
+	ASSERT_TRUE(h);
+	EXPECT_EQ(h->status, Status::Fail);
+	EXPECT_THAT(h->summary, HasSubstr("nmissed_inet_getname=3"));
+	EXPECT_THAT(h->summary, HasSubstr("maxactive 64"));
+}
+
+TEST_F(Doctor, BootConfiguration)
+{
+	root.put("/etc/modules-load.d/toa.conf", "# toa\n");
+	{
+		auto c = ctx();
+		Check b = check_boot(c);
+		EXPECT_EQ(b.status, Status::Fail);
+		EXPECT_EQ(b.fix, "toa-check enable");
+	}
+	// /usr/lib is masked by the same name in /etc.
+	root.put("/usr/lib/modules-load.d/toa.conf", "toa\n");
+	{
+		auto c = ctx();
+		EXPECT_EQ(check_boot(c).status, Status::Fail);
+	}
+	root.remove("/etc/modules-load.d/toa.conf");
+	{
+		auto c = ctx();
+		Check b = check_boot(c);
+		EXPECT_EQ(b.status, Status::Pass);
+		EXPECT_THAT(b.summary, HasSubstr("/usr/lib/modules-load.d/toa.conf"));
+	}
+	root.remove("/usr/lib/modules-load.d/toa.conf");
+	root.put("/etc/modules", "loop\ntoa   # real clients\n");
+	{
+		auto c = ctx();
+		EXPECT_EQ(check_boot(c).status, Status::Pass);
+	}
+	root.put("/etc/modules-load.d/other.txt", "toa\n");	// not *.conf
+	root.put("/etc/modules", "loop\n");
+	{
+		auto c = ctx();
+		EXPECT_EQ(check_boot(c).status, Status::Fail);
+	}
+}
+
+TEST_F(Doctor, TrustedSourcesEmptyWarns)
+{
+	root.put("/sys/module/toa/parameters/trusted_sources", "\n");
+	auto c = ctx();
+	auto t = check_trusted(c);
+	ASSERT_TRUE(t);
+	EXPECT_EQ(t->status, Status::Warn);
+	EXPECT_THAT(t->summary, HasSubstr("spoof"));
+	auto r = toatest::run_cli(sys, {"doctor"});
+	EXPECT_EQ(r.code, 0) << "a warning is not a failure";
+	EXPECT_THAT(r.out, HasSubstr("! trusted_sources is empty"));
+}
+
+TEST_F(Doctor, NoTrafficYetWarns)
+{
+	root.put("/proc/net/toa_stats", toatest::stats_text({{"syn_recv_sock_no_toa", 12}}));
+	root.put("/sys/module/toa/parameters/option_kind", "200\n");
+	auto c = ctx();
+	auto t = check_traffic(c);
+	ASSERT_TRUE(t);
+	EXPECT_EQ(t->status, Status::Warn);
+	EXPECT_THAT(t->summary, HasSubstr("12 connections without it"));
+	EXPECT_THAT(t->summary, HasSubstr("option kind 200"));
+}
+
+TEST_F(Doctor, FixLinesArePrintedUnderFailures)
+{
+	root.remove("/usr/sbin/dkms");
+	auto r = toatest::run_cli(sys, {"doctor"});
+	EXPECT_EQ(r.code, 1);
+	EXPECT_THAT(r.out, HasSubstr("\u2717 dkms is not installed\n    fix: apt-get install -y dkms\n"));
+}
+
+TEST_F(Doctor, BadKernelArgumentIsUsageError)
+{
+	auto r = toatest::run_cli(sys, {"doctor", "--kernel", "../../etc"});
+	EXPECT_EQ(r.code, 2);
+}
+
+TEST(DoctorParsers, UtsRelease)
+{
+	EXPECT_EQ(parse_uts_release("#define UTS_RELEASE \"6.1.0-56-amd64\"\n"), "6.1.0-56-amd64");
+	EXPECT_EQ(parse_uts_release("nothing"), "");
+}
+
+TEST(DoctorParsers, CompilerText)
+{
+	EXPECT_EQ(compiler_name("gcc-12 (Debian 12.2.0-14) 12.2.0"), "gcc-12");
+	EXPECT_EQ(compiler_version("gcc-12 (Debian 12.2.0-14) 12.2.0"), "12.2.0");
+	EXPECT_EQ(compiler_name("gcc (GCC) 11.4.1 20231218 (Red Hat 11.4.1-3)"), "gcc");
+	EXPECT_EQ(compiler_version("gcc (GCC) 11.4.1 20231218 (Red Hat 11.4.1-3)"), "11.4.1");
+	EXPECT_EQ(compiler_name("Debian clang version 14.0.6"), "clang");
+	EXPECT_EQ(compiler_version("Debian clang version 14.0.6"), "14.0.6");
+	EXPECT_EQ(parse_cc_version_text("A=1\nCONFIG_CC_VERSION_TEXT=\"gcc-12 (x) 12.2.0\"\n"), "gcc-12 (x) 12.2.0");
+	EXPECT_FALSE(parse_cc_version_text("CONFIG_X=y\n"));
+}
+
+} // namespace
