@@ -1,0 +1,85 @@
+# shellcheck shell=bash disable=SC2016,SC2154
+# Sourced by tests/packaging/run: the packages exist, lint clean, and hold
+# what they must.
+
+for f in "$DKMS_DEB" "$CHECK_DEB" "$DKMS_RPM" "$CHECK_RPM" "$SRPM" "$DSC" \
+	"$DIST/toa-dkms_${VERSION}.tar.xz" "$NEXT_DKMS_DEB" "$NEXT_DKMS_RPM"; do
+	check "built: ${f#"$repo"/}" test -s "$f"
+done
+
+check "lintian: debs and source package without errors or warnings" \
+	lintian --fail-on error,warning --tag-display-limit 0 "$DKMS_DEB" "$CHECK_DEB" "$DSC"
+rpmlint_out=$(rpmlint -c "$repo/packaging/rpm/rpmlint.toml" "$DKMS_RPM" "$CHECK_RPM" "$SRPM" 2>&1 || true)
+check_match "rpmlint: rpms and source rpm without errors or warnings" "$rpmlint_out" ' 0 errors, 0 warnings'
+
+# --- toa-dkms.deb ----------------------------------------------------------------
+deb_list=$(dpkg-deb -c "$DKMS_DEB" | awk '{print $NF}')
+for f in dkms.conf VERSION module/Kbuild module/Makefile; do
+	check_match "toa-dkms.deb has /usr/src/toa-$VERSION/$f" "$deb_list" "^\./usr/src/toa-$VERSION/$f\$"
+done
+check_match "toa-dkms.deb has /usr/lib/modules-load.d/toa.conf" "$deb_list" '^\./usr/lib/modules-load\.d/toa\.conf$'
+check_nomatch "toa-dkms.deb has no build output (*.o, *.ko, .cmd)" "$deb_list" '\.(o|ko|cmd)$'
+check_eq "toa-dkms.deb is Architecture: all" all "$(dpkg-deb -f "$DKMS_DEB" Architecture)"
+dkms_depends=$(dpkg-deb -f "$DKMS_DEB" Depends)
+check_match "toa-dkms.deb Depends on dkms" "$dkms_depends" '(^|, )dkms( |,|$)'
+check_match "toa-dkms.deb Depends on kernel headers (alternatives)" "$dkms_depends" \
+	'linux-headers-amd64 \| linux-headers-arm64 \| linux-headers-generic \| linux-headers'
+check_eq "toa-dkms.deb Recommends toa-check" toa-check "$(dpkg-deb -f "$DKMS_DEB" Recommends)"
+check_match "toa-dkms.deb postinst runs the dkms build (dh_dkms ran)" \
+	"$(dpkg-deb -I "$DKMS_DEB" postinst 2>&1)" '/usr/lib/dkms/common.postinst'
+check_match "toa-dkms.deb prerm removes the module from dkms" \
+	"$(dpkg-deb -I "$DKMS_DEB" prerm 2>&1)" 'dkms remove -m \$DKMS_NAME'
+check_match "modules-load.d/toa.conf loads toa" "$(dpkg-deb --fsys-tarfile "$DKMS_DEB" | tar -xOf - ./usr/lib/modules-load.d/toa.conf)" '^toa$'
+
+# --- toa-check.deb ---------------------------------------------------------------
+cdeb_list=$(dpkg-deb -c "$CHECK_DEB" | awk '{print $NF}')
+check_match "toa-check.deb has /usr/sbin/toa-check" "$cdeb_list" '^\./usr/sbin/toa-check$'
+check_match "toa-check.deb has the man page toa-check.8" "$cdeb_list" '^\./usr/share/man/man8/toa-check\.8\.gz$'
+check_eq "toa-check.deb is Architecture: $ARCH" "$ARCH" "$(dpkg-deb -f "$CHECK_DEB" Architecture)"
+
+# --- dkms.conf (as shipped) --------------------------------------------------------
+dkms_conf=$(dpkg-deb --fsys-tarfile "$DKMS_DEB" | tar -xOf - "./usr/src/toa-$VERSION/dkms.conf")
+check_match "dkms.conf: PACKAGE_NAME toa" "$dkms_conf" '^PACKAGE_NAME="toa"$'
+check_match "dkms.conf: BUILT_MODULE_NAME[0] toa" "$dkms_conf" '^BUILT_MODULE_NAME\[0\]="toa"$'
+check_match "dkms.conf: BUILT_MODULE_LOCATION[0] module/" "$dkms_conf" '^BUILT_MODULE_LOCATION\[0\]="module/"$'
+check_match "dkms.conf: MAKE builds against \${kernel_source_dir}" "$dkms_conf" '^MAKE\[0\]=".*KDIR=\$\{kernel_source_dir\}'
+check_nomatch "dkms.conf: never asks uname" "$(grep -v '^#' <<<"$dkms_conf")" 'uname'
+check_match "dkms.conf: AUTOINSTALL yes" "$dkms_conf" '^AUTOINSTALL="yes"$'
+for opt in CONFIG_MODULES CONFIG_KPROBES CONFIG_KRETPROBES CONFIG_INET; do
+	check_match "dkms.conf: BUILD_EXCLUSIVE_CONFIG has $opt" "$dkms_conf" "^BUILD_EXCLUSIVE_CONFIG=\".*\\b$opt\\b"
+done
+check_nomatch "dkms.conf: no directive dkms 3 deprecates" "$(grep -v '^#' <<<"$dkms_conf")" \
+	'^(REMAKE_INITRD|MODULES_CONF|MODULES_CONF_OBSOLETES|MODULES_CONF_ALIAS_TYPE|MODULES_CONF_OBSOLETE_ONLY)'
+
+# --- rpms ------------------------------------------------------------------------
+rpm_list=$(rpm -qlp "$DKMS_RPM" 2>/dev/null)
+for f in dkms.conf VERSION module/Kbuild module/Makefile; do
+	check_match "toa-dkms.rpm has /usr/src/toa-$VERSION/$f" "$rpm_list" "^/usr/src/toa-$VERSION/$f\$"
+done
+check_match "toa-dkms.rpm has /usr/lib/modules-load.d/toa.conf" "$rpm_list" '^/usr/lib/modules-load\.d/toa\.conf$'
+check_eq "toa-dkms.rpm is noarch" noarch "$(rpm -qp --qf '%{ARCH}' "$DKMS_RPM" 2>/dev/null)"
+rpm_requires=$(rpm -qp --requires "$DKMS_RPM" 2>/dev/null)
+for r in dkms gcc make kernel-devel; do
+	check_match "toa-dkms.rpm requires $r" "$rpm_requires" "^$r\$"
+done
+check_match "toa-dkms.rpm recommends toa-check" "$(rpm -qp --recommends "$DKMS_RPM" 2>/dev/null)" '^toa-check$'
+suse_requires=$(rpmspec -q --requires --define 'suse_version 1550' \
+	"$repo/packaging/rpm/toa.spec" 2>/dev/null || true)
+check_match "toa.spec on SUSE requires kernel-default-devel" "$suse_requires" '^kernel-default-devel$'
+rpm_scripts=$(rpm -qp --scripts "$DKMS_RPM" 2>/dev/null)
+check_match "toa-dkms.rpm %post runs dkms install" "$rpm_scripts" 'dkms install -m toa'
+check_match "toa-dkms.rpm %preun removes only on erase" "$rpm_scripts" 'if \[ "\$1" -eq 0 \]; then'
+crpm_list=$(rpm -qlp "$CHECK_RPM" 2>/dev/null)
+check_match "toa-check.rpm has /usr/sbin/toa-check" "$crpm_list" '^/usr/sbin/toa-check$'
+check_match "toa-check.rpm has the man page toa-check.8" "$crpm_list" '^/usr/share/man/man8/toa-check\.8\.gz$'
+check_eq "toa-check.rpm is $RPM_ARCH" "$RPM_ARCH" "$(rpm -qp --qf '%{ARCH}' "$CHECK_RPM" 2>/dev/null)"
+
+# --- source packages ---------------------------------------------------------------
+srpm_tar=$(rpm2cpio "$SRPM" 2>/dev/null | cpio -i --quiet --to-stdout "toa-dkms-$VERSION.tar.gz" 2>/dev/null \
+	| tar -tzf - 2>/dev/null || true)
+check_match "source rpm holds toa-dkms-$VERSION.tar.gz with the sources" "$srpm_tar" "^toa-dkms-$VERSION/module/Kbuild\$"
+check_nomatch "source rpm tarball has no build output" "$srpm_tar" '^[^/]+/(obj-[^/]*|debian)/|\.(o|ko)$|CMakeCache\.txt$'
+dsc_tar=$(tar -tJf "$DIST/toa-dkms_${VERSION}.tar.xz" 2>/dev/null || true)
+check_match "Debian source package holds debian/ and the sources" "$dsc_tar" '^[^/]+/debian/control$'
+check_match "Debian source package holds module/Kbuild" "$dsc_tar" '^[^/]+/module/Kbuild$'
+check_nomatch "Debian source package has no build output" "$dsc_tar" '(^|/)obj-[^/]*/|\.(o|ko)$|CMakeCache\.txt$|/dist/'
