@@ -18,7 +18,7 @@ Bytes tcp_header(const Bytes& options, int doff_override = -1) {
   h[0] = 0x30;  // source port 12345
   h[1] = 0x39;
   h[3] = 80;
-  h.insert(h.end(), options.begin(), options.end());
+  for (uint8_t b : options) h.push_back(b);
   while (h.size() % 4) h.push_back(0);
   const size_t doff = doff_override >= 0 ? static_cast<size_t>(doff_override) : h.size() / 4;
   h[12] = static_cast<uint8_t>(doff << 4);
@@ -28,13 +28,13 @@ Bytes tcp_header(const Bytes& options, int doff_override = -1) {
 
 Bytes toa_v4(uint8_t kind, uint16_t port, std::initializer_list<uint8_t> ip) {
   Bytes o{kind, 8, static_cast<uint8_t>(port >> 8), static_cast<uint8_t>(port)};
-  o.insert(o.end(), ip);
+  for (uint8_t b : ip) o.push_back(b);
   return o;
 }
 
 Bytes toa_v6(uint8_t kind, uint16_t port, const Bytes& ip) {
   Bytes o{kind, 20, static_cast<uint8_t>(port >> 8), static_cast<uint8_t>(port)};
-  o.insert(o.end(), ip.begin(), ip.end());
+  for (uint8_t b : ip) o.push_back(b);
   return o;
 }
 
@@ -53,7 +53,8 @@ Parsed parse(const Bytes& h, uint8_t kind = 254) {
 
 Bytes concat(std::initializer_list<Bytes> parts) {
   Bytes out;
-  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  for (const auto& p : parts)
+    for (uint8_t b : p) out.push_back(b);
   return out;
 }
 
@@ -165,7 +166,7 @@ TEST(OptParse, FirstToaWins) {
 TEST(OptParse, UnusableClientsAreRefused) {
   for (auto ip : {Bytes{0, 0, 0, 0}, Bytes{224, 0, 0, 1}, Bytes{239, 1, 2, 3}, Bytes{255, 255, 255, 255}}) {
     Bytes opt{254, 8, 0, 80};
-    opt.insert(opt.end(), ip.begin(), ip.end());
+    for (uint8_t b : ip) opt.push_back(b);
     EXPECT_EQ(parse(tcp_header(opt)).result, TOA_PARSE_BAD_CLIENT) << int(ip[0]);
   }
   Bytes any6(16, 0), mcast6(16, 0);
