@@ -49,23 +49,25 @@ static bool toa_packet_source(const struct sk_buff *skb, u8 *family,
 	return false;
 }
 
-static void toa_learn(const struct sock *child, const struct sk_buff *skb)
+/*
+ * Read the client the packet announces into @peer. Every outcome but a
+ * usable client from a trusted source is counted here and gives false.
+ */
+static bool toa_read_client(const struct sk_buff *skb, struct toa_peer *peer)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 	const u8 *tail = skb_tail_pointer(skb);
 	struct toa_client client;
-	struct toa_peer peer;
 	const void *src;
 	u8 src_family;
-	size_t avail;
+	bool usable = false;
 
 	/* TCP input pulled the whole header into the linear area; be sure */
 	if ((const u8 *)th < skb->head || (const u8 *)th >= tail)
-		return;
-	avail = tail - (const u8 *)th;
+		return false;
 
-	switch (toa_parse_options((const u8 *)th, avail, toa_param_kind(),
-				  &client)) {
+	switch (toa_parse_options((const u8 *)th, tail - (const u8 *)th,
+				  toa_param_kind(), &client)) {
 	case TOA_PARSE_NONE:
 		toa_count(TOA_SYN_RECV_SOCK_NO_TOA);
 		break;
@@ -84,69 +86,98 @@ static void toa_learn(const struct sock *child, const struct sk_buff *skb)
 		}
 		if (client.family == 4)
 			ipv6_addr_set_v4mapped(*(const __be32 *)client.addr,
-					       &peer.addr);
+					       &peer->addr);
 		else
-			memcpy(&peer.addr, client.addr, sizeof(peer.addr));
-		memcpy(&peer.port, client.port, sizeof(peer.port));
-		peer.family = client.family;
-		if (toa_table_add(child, &peer))
-			toa_count(TOA_SYN_RECV_SOCK_TOA);
+			memcpy(&peer->addr, client.addr, sizeof(peer->addr));
+		memcpy(&peer->port, client.port, sizeof(peer->port));
+		peer->family = client.family;
+		usable = true;
 		break;
 	}
 	if (client.exid_skipped)
 		toa_count(TOA_EXID_SKIPPED);
+	return usable;
 }
 
+/*
+ * The option is read at entry, from the packet; only a connection that
+ * carries a usable client arms the return probe, which gives the child.
+ * An entry handler that returns non-zero leaves the return alone, so
+ * connections without TOA pay for the entry probe only.
+ */
 struct toa_syn_call {
-	const struct sk_buff *skb;
+	struct toa_peer peer;
 };
 
-static int toa_syn_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int toa_syn_entry(struct kretprobe_instance *ri, struct pt_regs *regs,
+			 __be16 protocol)
 {
 	struct toa_syn_call *call = (struct toa_syn_call *)ri->data;
+	const struct sk_buff *skb;
 
-	call->skb = (const struct sk_buff *)toa_regs_arg(regs, 1);
-	return 0;
+	skb = (const struct sk_buff *)toa_regs_arg(regs, 1);
+	if (!skb || skb->protocol != protocol)
+		return 1;
+	return toa_read_client(skb, &call->peer) ? 0 : 1;
 }
 
-static int toa_syn4_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int toa_syn4_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return toa_syn_entry(ri, regs, htons(ETH_P_IP));
+}
+
+/* IPv4 packets reach tcp_v4_syn_recv_sock from here too: counted there */
+static int toa_syn6_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return toa_syn_entry(ri, regs, htons(ETH_P_IPV6));
+}
+
+static int toa_syn_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct toa_syn_call *call = (struct toa_syn_call *)ri->data;
 	struct sock *child = (struct sock *)regs_return_value(regs);
 
-	if (child && call->skb)
-		toa_learn(child, call->skb);
-	return 0;
-}
-
-static int toa_syn6_return(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct toa_syn_call *call = (struct toa_syn_call *)ri->data;
-	struct sock *child = (struct sock *)regs_return_value(regs);
-
-	/* IPv4 packets were handled by the nested tcp_v4_syn_recv_sock */
-	if (child && call->skb && call->skb->protocol == htons(ETH_P_IPV6))
-		toa_learn(child, call->skb);
+	if (child && toa_table_add(child, &call->peer))
+		toa_count(TOA_SYN_RECV_SOCK_TOA);
 	return 0;
 }
 
 /* ---- showing the client to getpeername() and accept() ---- */
 
+/*
+ * The socket's entry is looked up at entry; only a socket that has a
+ * client to show arms the return probe, which rewrites the answer.
+ */
 struct toa_getname_call {
-	struct socket *sock;
 	struct sockaddr *uaddr;
-	int peer;
+	struct toa_peer peer;
 };
 
 static int toa_getname_entry(struct kretprobe_instance *ri,
 			     struct pt_regs *regs)
 {
 	struct toa_getname_call *call = (struct toa_getname_call *)ri->data;
+	struct socket *sock = (struct socket *)toa_regs_arg(regs, 0);
+	int peer = (int)toa_regs_arg(regs, 2);
+	struct sock *sk = sock ? sock->sk : NULL;
 
-	call->sock = (struct socket *)toa_regs_arg(regs, 0);
-	call->uaddr = (struct sockaddr *)toa_regs_arg(regs, 1);
-	call->peer = (int)toa_regs_arg(regs, 2);
-	return 0;
+	if (!peer || !sk || sk->sk_type != SOCK_STREAM ||
+	    sk->sk_protocol != IPPROTO_TCP) {
+		toa_count(TOA_GETNAME_BYPASS);
+		return 1;
+	}
+	switch (toa_table_lookup(sk, &call->peer)) {
+	case TOA_LOOKUP_FOUND:
+		call->uaddr = (struct sockaddr *)toa_regs_arg(regs, 1);
+		return 0;
+	case TOA_LOOKUP_STALE:
+		toa_count(TOA_GETNAME_MISMATCH);
+		return 1;
+	case TOA_LOOKUP_NONE:
+	default:
+		toa_count(TOA_GETNAME_EMPTY);
+		return 1;
+	}
 }
 
 /* Rewrite the answer in place; its length does not change. */
@@ -178,26 +209,11 @@ static int toa_getname_return(struct kretprobe_instance *ri,
 			      struct pt_regs *regs)
 {
 	struct toa_getname_call *call = (struct toa_getname_call *)ri->data;
-	long ret = (long)regs_return_value(regs);
-	struct sock *sk = call->sock ? call->sock->sk : NULL;
-	struct toa_peer peer;
 
-	if (ret <= 0 || !call->peer || !sk || sk->sk_type != SOCK_STREAM ||
-	    sk->sk_protocol != IPPROTO_TCP) {
-		toa_count(TOA_GETNAME_BYPASS);
-		return 0;
-	}
-	switch (toa_table_lookup(sk, &peer)) {
-	case TOA_LOOKUP_NONE:
-		toa_count(TOA_GETNAME_EMPTY);
-		break;
-	case TOA_LOOKUP_STALE:
-		toa_count(TOA_GETNAME_MISMATCH);
-		break;
-	case TOA_LOOKUP_FOUND:
-		toa_count(toa_show(call->uaddr, &peer));
-		break;
-	}
+	if ((long)regs_return_value(regs) <= 0)
+		toa_count(TOA_GETNAME_BYPASS);	/* the call failed */
+	else
+		toa_count(toa_show(call->uaddr, &call->peer));
 	return 0;
 }
 
@@ -214,15 +230,15 @@ static int toa_destruct_pre(struct kprobe *p, struct pt_regs *regs)
 static struct kretprobe toa_kretprobes[] = {
 	{
 		.kp.symbol_name = "tcp_v4_syn_recv_sock",
-		.entry_handler = toa_syn_entry,
-		.handler = toa_syn4_return,
+		.entry_handler = toa_syn4_entry,
+		.handler = toa_syn_return,
 		.data_size = sizeof(struct toa_syn_call),
 	},
 #if IS_ENABLED(CONFIG_IPV6)
 	{
 		.kp.symbol_name = "tcp_v6_syn_recv_sock",
-		.entry_handler = toa_syn_entry,
-		.handler = toa_syn6_return,
+		.entry_handler = toa_syn6_entry,
+		.handler = toa_syn_return,
 		.data_size = sizeof(struct toa_syn_call),
 	},
 #endif
