@@ -19,17 +19,31 @@ module_build() {
     rm -rf "$src"
     mkdir -p "$src"
     [[ -f $VMT_SOURCE_ROOT/module/Makefile ]] || kfail build "no $VMT_SOURCE_ROOT/module/Makefile"
-    cp -a "$VMT_SOURCE_ROOT/module" "$src/module"
-    cp -a "$VMT_SOURCE_ROOT/VERSION" "$src/VERSION"
+    # The contents, so that a symlinked module/ or VERSION (TOA_SOURCE_ROOT
+    # built of links) still gives real files, also inside a chroot.
+    mkdir -p "$src/module"
+    cp -a "$VMT_SOURCE_ROOT/module/." "$src/module/"
+    cp -L "$VMT_SOURCE_ROOT/VERSION" "$src/VERSION"
     # A stale object copied from a developer's in-tree build would hide errors.
     find "$src/module" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \
         -o -name 'Module.symvers' -o -name 'modules.order' \) -delete
 
     args=(-C "$src/module" "KDIR=$K_HDR")
+    # Another architecture: cross-compile (the unpacked kbuild tools are
+    # the host's, see kernel_download).
+    if [[ $K_ARCH != "$(host_arch)" ]]; then
+        args+=("ARCH=$(deb_kernel_arch "$K_ARCH")" "CROSS_COMPILE=$(deb_gnu_type "$K_ARCH")-")
+    fi
     [[ $K_CC == - ]] || args+=("CC=$K_CC")
     if [[ $VMT_W1 == 1 ]]; then args+=(W=1); fi
     # With -j2 the whole build stays within the two cores we share.
-    if ! make -j2 "${args[@]}" >"$K_BUILDLOG" 2>&1; then
+    local -a runner=()
+    if [[ -n ${K_CHROOT:-} ]]; then
+        # Same paths inside the chroot: the source copy (read-write) and
+        # the unpacked kernel (read-only) are bind-mounted where they are.
+        runner=(chroot_run "$K_CHROOT" "$src" "$K_DIR/root")
+    fi
+    if ! "${runner[@]}" make -j2 "${args[@]}" >"$K_BUILDLOG" 2>&1; then
         tail -n 40 "$K_BUILDLOG" | sed "s/^/[$K_NAME]   /"
         kfail build "module build failed (make ${args[*]:2}); log: $K_BUILDLOG"
     fi
@@ -51,12 +65,18 @@ module_build() {
 prog_build() {
     local arch=$1 out=$2 log
     log=$VMT_LOG_DIR/prog-$arch.build.log
-    # Cross builds (arm64) will pass the cross compiler here.
-    [[ $arch == "$(host_arch)" ]] || kfail prog "test programs for $arch: cross build not supported yet"
+    local -a cross=()
+    if [[ $arch != "$(host_arch)" ]]; then
+        # Static binaries from the cross compiler (gcc-<triplet> and
+        # libc6-dev-<arch>-cross); the Makefile takes CC= from the command line.
+        cross=("CC=$(deb_gnu_type "$arch")-gcc")
+        command -v "${cross[0]#CC=}" >/dev/null ||
+            kfail prog "${cross[0]#CC=} not installed (tests/kernel/install-deps)"
+    fi
     [[ -f $VMT_PROG_DIR/Makefile ]] || kfail prog "no $VMT_PROG_DIR/Makefile"
     rm -rf "$out"
     mkdir -p "$out"
-    if ! make -C "$VMT_PROG_DIR" "OUT=$out" >"$log" 2>&1; then
+    if ! make -C "$VMT_PROG_DIR" "OUT=$out" "${cross[@]}" >"$log" 2>&1; then
         tail -n 40 "$log" | sed 's/^/[prog]   /'
         kfail prog "test program build failed; log: $log"
     fi
@@ -65,4 +85,7 @@ prog_build() {
         kfail prog "test program build printed warnings; log: $log"
     fi
     [[ -x $out/toa-vmtest ]] || kfail prog "make -C $VMT_PROG_DIR OUT=$out produced no toa-vmtest"
+    local why
+    why=$(elf_problem "$out/toa-vmtest" "$arch")
+    [[ -z $why ]] || kfail prog "$out/toa-vmtest: $why"
 }

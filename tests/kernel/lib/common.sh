@@ -44,3 +44,41 @@ elapsed() {
 
 # The Debian architecture this machine runs.
 host_arch() { dpkg --print-architecture; }
+
+# Debian architecture -> the kernel's ARCH= and the GNU triplet of its
+# (cross) toolchain. Only the architectures kernels.list may name.
+deb_kernel_arch() {
+    case $1 in
+    amd64) echo x86 ;;
+    arm64) echo arm64 ;;
+    *) die "unsupported architecture '$1' (amd64, arm64)" ;;
+    esac
+}
+deb_gnu_type() {
+    case $1 in
+    amd64) echo x86_64-linux-gnu ;;
+    arm64) echo aarch64-linux-gnu ;;
+    *) die "unsupported architecture '$1' (amd64, arm64)" ;;
+    esac
+}
+
+# elf_problem FILE ARCH: print why FILE cannot run in an ARCH test VM
+# without its host's libraries (nothing when it can): it must be an ELF for
+# ARCH, and, for a foreign ARCH, statically linked (ldd cannot resolve a
+# foreign binary's libraries).
+elf_problem() {
+    local file=$1 arch=$2 machine want
+    machine=$(LC_ALL=C readelf -h "$file" 2>/dev/null | sed -n 's/^ *Machine: *//p')
+    case $arch in
+    amd64) want='Advanced Micro Devices X86-64' ;;
+    arm64) want='AArch64' ;;
+    *) want='?' ;;
+    esac
+    if [[ -z $machine ]]; then
+        echo "not an ELF file"
+    elif [[ $machine != "$want" ]]; then
+        echo "built for '$machine', not $arch"
+    elif [[ $arch != "$(host_arch)" ]] && LC_ALL=C readelf -lW "$file" | grep -q 'program interpreter'; then
+        echo "dynamically linked; $arch VMs take static executables only"
+    fi
+}

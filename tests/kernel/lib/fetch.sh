@@ -72,23 +72,35 @@ kernel_prune() {
 # kernel_download: the headers package names its companions in Depends
 # (linux-headers-<x>-common, linux-kbuild-<x>); take them at the same version.
 kernel_download() {
-    local deps common kbuild image='' cand
+    local deps common kbuild cand
     deps=$(apt_field "$K_HDRPKG:$K_ARCH=$K_VER" Depends)
     [[ -n $deps ]] || kfail fetch "$K_HDRPKG=$K_VER not in the package lists"
     common=$(grep -oE 'linux-headers-[^ ,]+-common' <<<"$deps" | head -n1) || true
     kbuild=$(grep -oE 'linux-kbuild-[^ ,]+' <<<"$deps" | head -n1) || true
     [[ -n $common && -n $kbuild ]] || kfail fetch "unexpected Depends of $K_HDRPKG: $deps"
 
-    # The image: the signed one users boot, else the unsigned build (same
-    # kernel), else linux-binary-* (sid >= 6.17 moved vmlinuz there).
-    for cand in "linux-image-$K_KVER" "linux-image-$K_KVER-unsigned" "linux-binary-$K_KVER"; do
-        if apt_exists "$cand:$K_ARCH=$K_VER"; then image=$cand; break; fi
-    done
-    [[ -n $image ]] || kfail fetch "no linux-image-$K_KVER at version $K_VER"
+    # The image. sid >= 6.17 splits it: vmlinuz in linux-binary-<kver>,
+    # the modules (tun.ko) in linux-modules-<kver>, and linux-image-<kver>
+    # is an empty package depending on both. Before that: the signed image
+    # users boot, else the unsigned build of the same kernel.
+    local -a images=()
+    if apt_exists "linux-binary-$K_KVER:$K_ARCH=$K_VER"; then
+        apt_exists "linux-modules-$K_KVER:$K_ARCH=$K_VER" ||
+            kfail fetch "linux-binary-$K_KVER=$K_VER has no linux-modules-$K_KVER beside it"
+        images=("linux-binary-$K_KVER:$K_ARCH=$K_VER" "linux-modules-$K_KVER:$K_ARCH=$K_VER")
+    else
+        for cand in "linux-image-$K_KVER" "linux-image-$K_KVER-unsigned"; do
+            if apt_exists "$cand:$K_ARCH=$K_VER"; then images=("$cand:$K_ARCH=$K_VER"); break; fi
+        done
+    fi
+    ((${#images[@]})) || kfail fetch "no linux-image-$K_KVER at version $K_VER"
 
-    # common is Architecture: all; the rest are per architecture.
+    # common is Architecture: all; the rest are per architecture, except
+    # kbuild: its programs (fixdep, modpost, objtool) run on the build
+    # machine, so a cross build takes the host's linux-kbuild (Multi-Arch:
+    # foreign) of the same version.
     if ! (cd "$K_DIR/debs" && papt apt-get download -q \
-        "$K_HDRPKG:$K_ARCH=$K_VER" "$common=$K_VER" "$kbuild:$K_ARCH=$K_VER" "$image:$K_ARCH=$K_VER") \
+        "$K_HDRPKG:$K_ARCH=$K_VER" "$common=$K_VER" "$kbuild:$(host_arch)=$K_VER" "${images[@]}") \
         >"$K_DIR/download.log" 2>&1; then
         kfail fetch "apt-get download failed: $(grep -E '^E: ' "$K_DIR/download.log" || true)"
     fi
@@ -103,9 +115,17 @@ kernel_unpack() {
         case ${deb##*/} in
         linux-headers-* | linux-kbuild-*) dpkg-deb -x "$deb" "$root" ;;
         *)
+            # linux-binary-* holds only vmlinuz, linux-modules-* only the
+            # modules, linux-image-* both.
+            local -a want=()
+            case ${deb##*/} in
+            linux-binary-*) want=('*/vmlinuz*') ;;
+            linux-modules-*) want=('*/drivers/net/tun.ko*') ;;
+            *) want=('*/vmlinuz*' '*/drivers/net/tun.ko*') ;;
+            esac
             dpkg-deb --fsys-tarfile "$deb" |
-                tar -x -C "$K_DIR/debs" --wildcards '*/vmlinuz*' '*/drivers/net/tun.ko*' ||
-                kfail fetch "vmlinuz or tun.ko missing from ${deb##*/}"
+                tar -x -C "$K_DIR/debs" --wildcards "${want[@]}" ||
+                kfail fetch "${want[*]} missing from ${deb##*/}"
             ;;
         esac
     done
