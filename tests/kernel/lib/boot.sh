@@ -20,9 +20,9 @@ vm_boot() {
     case $K_ARCH in
     amd64)
         # TCG only: KVM is not usable on the build machines, and TCG behaves
-        # the same everywhere. thread=multi: one host thread per vCPU, so
-        # the two vCPUs really run concurrently.
-        qemu=(qemu-system-x86_64 -accel "tcg,thread=multi" -cpu max
+        # the same everywhere. thread=multi (TOA_VM_TCG_THREAD): one host
+        # thread per vCPU, so the two vCPUs really run concurrently.
+        qemu=(qemu-system-x86_64 -accel "tcg,thread=$VMT_TCG_THREAD" -cpu max
             -append "console=ttyS0 $VMT_CMDLINE_COMMON")
         ;;
     arm64)
@@ -30,7 +30,7 @@ vm_boot() {
         # pauth-impdef: QEMU's own pointer-authentication hash instead of
         # the architected QARMA one, which costs TCG a lot of time; the
         # guest cannot tell the difference.
-        qemu=(qemu-system-aarch64 -M virt -accel "tcg,thread=multi" -cpu "max,pauth-impdef=on"
+        qemu=(qemu-system-aarch64 -M virt -accel "tcg,thread=$VMT_TCG_THREAD" -cpu "max,pauth-impdef=on"
             -append "console=ttyAMA0 $VMT_CMDLINE_COMMON")
         ;;
     *) kfail boot "no QEMU setup for $K_ARCH" ;;
