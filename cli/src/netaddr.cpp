@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// netaddr.cpp - address formatting and the inet_diag peer look-up.
+// netaddr.cpp - address formatting and the network peer look-up (inet_diag,
+// else /proc/net/tcp{,6}).
 #include "netaddr.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include <arpa/inet.h>
 #include <linux/inet_diag.h>
@@ -60,16 +64,61 @@ std::optional<sockaddr_storage> parse_bind_address(const std::string &text, int 
 	return std::nullopt;
 }
 
-std::optional<sockaddr_storage> diag_peer(int fd)
+std::optional<sockaddr_storage> proc_net_tcp_peer(const std::string &text, int family,
+						  unsigned long inode)
 {
-	sockaddr_storage local{};
-	socklen_t len = sizeof(local);
-	struct stat st {};
-	if (getsockname(fd, reinterpret_cast<sockaddr *>(&local), &len) != 0 || fstat(fd, &st) != 0)
+	if (inode == 0 || (family != AF_INET && family != AF_INET6))
 		return std::nullopt;
+	const size_t hexlen = family == AF_INET ? 8 : 32;
+	std::istringstream lines(text);
+	std::string line;
+	std::getline(lines, line);	// header
+	while (std::getline(lines, line)) {
+		// "sl local rem st tx:rx tr:when retrnsmt uid timeout inode ..."
+		std::istringstream in(line);
+		std::string f[10];
+		size_t n = 0;
+		while (n < 10 && in >> f[n])
+			++n;
+		if (n < 10 || f[9].find_first_not_of("0123456789") != std::string::npos ||
+		    std::strtoul(f[9].c_str(), nullptr, 10) != inode)
+			continue;
+		const std::string &rem = f[2];
+		if (rem.size() != hexlen + 5 || rem[hexlen] != ':' ||
+		    rem.find_first_not_of("0123456789abcdefABCDEF:") != std::string::npos)
+			return std::nullopt;
+		// The kernel prints each 32-bit word of the address as it lies in
+		// memory, read as a native integer (%08X); the port in host order.
+		uint8_t addr[16] = {};
+		for (size_t w = 0; w < hexlen / 8; ++w) {
+			auto v = static_cast<uint32_t>(std::strtoul(rem.substr(w * 8, 8).c_str(), nullptr, 16));
+			std::memcpy(addr + 4 * w, &v, 4);
+		}
+		auto port = htons(static_cast<uint16_t>(std::strtoul(rem.substr(hexlen + 1).c_str(), nullptr, 16)));
+		sockaddr_storage peer{};
+		if (family == AF_INET) {
+			auto *a = reinterpret_cast<sockaddr_in *>(&peer);
+			a->sin_family = AF_INET;
+			a->sin_port = port;
+			std::memcpy(&a->sin_addr, addr, 4);
+		} else {
+			auto *a = reinterpret_cast<sockaddr_in6 *>(&peer);
+			a->sin6_family = AF_INET6;
+			a->sin6_port = port;
+			std::memcpy(&a->sin6_addr, addr, 16);
+		}
+		return peer;
+	}
+	return std::nullopt;
+}
+
+namespace {
+
+std::optional<sockaddr_storage> sock_diag_peer(const sockaddr_storage &local, const struct stat &st)
+{
 	uint16_t lport = local.ss_family == AF_INET
-				 ? reinterpret_cast<sockaddr_in *>(&local)->sin_port
-				 : reinterpret_cast<sockaddr_in6 *>(&local)->sin6_port;
+				 ? reinterpret_cast<const sockaddr_in *>(&local)->sin_port
+				 : reinterpret_cast<const sockaddr_in6 *>(&local)->sin6_port;
 
 	int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (nl < 0)
@@ -127,6 +176,30 @@ std::optional<sockaddr_storage> diag_peer(int fd)
 	}
 	close(nl);
 	return found;
+}
+
+} // namespace
+
+std::optional<sockaddr_storage> diag_peer(int fd)
+{
+	sockaddr_storage local{};
+	socklen_t len = sizeof(local);
+	struct stat st {};
+	if (getsockname(fd, reinterpret_cast<sockaddr *>(&local), &len) != 0 || fstat(fd, &st) != 0)
+		return std::nullopt;
+	if (auto peer = sock_diag_peer(local, st))
+		return peer;
+	// No inet_diag: Debian builds it as a module (inet_diag, tcp_diag) that
+	// the kernel loads on the first request, which fails where modules
+	// cannot be loaded on demand (no modprobe, kernel.modules_disabled=1,
+	// a minimal initramfs). /proc/net/tcp{,6} has the same socket table.
+	int fam = local.ss_family == AF_INET6 ? AF_INET6 : AF_INET;
+	std::ifstream f(fam == AF_INET6 ? "/proc/net/tcp6" : "/proc/net/tcp");
+	if (!f)
+		return std::nullopt;
+	std::stringstream text;
+	text << f.rdbuf();
+	return proc_net_tcp_peer(text.str(), fam, static_cast<unsigned long>(st.st_ino));
 }
 
 } // namespace toacheck

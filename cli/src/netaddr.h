@@ -17,7 +17,13 @@ std::string format_sockaddr(const sockaddr_storage &ss);
 std::optional<sockaddr_storage> parse_bind_address(const std::string &text, int port);
 
 // The peer of connected TCP socket @fd as the kernel's socket table has it
-// (NETLINK_SOCK_DIAG / inet_diag, matched by local port and inode).
+// (NETLINK_SOCK_DIAG / inet_diag, matched by local port and inode; when
+// inet_diag is unavailable, /proc/net/tcp or tcp6 matched by inode).
 std::optional<sockaddr_storage> diag_peer(int fd);
+
+// The remote address of the socket with @inode in the text of
+// /proc/net/tcp (@family AF_INET) or /proc/net/tcp6 (AF_INET6).
+std::optional<sockaddr_storage> proc_net_tcp_peer(const std::string &text, int family,
+						  unsigned long inode);
 
 } // namespace toacheck

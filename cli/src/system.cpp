@@ -183,9 +183,11 @@ int RealSystem::write_file_atomic(const std::string &path, const std::string &co
 {
 	std::string target = host_path(path);
 	size_t slash = target.rfind('/');
-	std::string dir = slash == std::string::npos ? "." : target.substr(0, slash);
-	if (dir.empty())
-		dir = "/";
+	// One initialisation, no "dir = \"/\"" assignment afterwards: GCC 12 at
+	// -O2/-O3 reports a bogus -Wrestrict for assigning a literal there.
+	std::string dir = slash == std::string::npos ? std::string(".")
+			  : slash == 0			 ? std::string("/")
+							 : target.substr(0, slash);
 	std::string tmpl = target + ".toa-check.XXXXXX";
 	std::vector<char> name(tmpl.begin(), tmpl.end());
 	name.push_back('\0');

@@ -2,9 +2,12 @@
 /*
  * toa-vmtest - end-to-end test of the toa module inside a test VM.
  *
- *   toa-vmtest --module /lib/modules/toa.ko [--only a,b] [-v]
+ *   toa-vmtest --module /lib/modules/toa.ko [--toa-check PATH] [--only a,b] [-v]
  *   toa-vmtest --no-module [--only no_toa]     (development, e.g. unshare -n)
- *   toa-vmtest --list
+ *   toa-vmtest [--toa-check PATH] --list
+ *
+ * --toa-check PATH adds the cli_* scenarios, which run that toa-check
+ * binary against the real module; without it they are not listed at all.
  *
  * Prints "PASS <name>" or "FAIL <name>: <reason>" per scenario, then
  * "N passed, N failed"; exits 0 only when every selected scenario passed.
@@ -25,9 +28,16 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: toa-vmtest --module PATH [--tun-module PATH] [--only NAME[,NAME...]] [-v]\n"
+		"usage: toa-vmtest --module PATH [--tun-module PATH] [--toa-check PATH]\n"
+		"                  [--only NAME[,NAME...]] [-v]\n"
 		"       toa-vmtest --no-module [--only NAME[,NAME...]] [-v]\n"
-		"       toa-vmtest --list\n");
+		"       toa-vmtest [--toa-check PATH] --list\n");
+}
+
+/* the cli_* scenarios exist only when --toa-check was given */
+static bool present(const struct vt *vt, const struct scenario *sc)
+{
+	return !sc->cli || vt->toa_check;
 }
 
 static bool selected(const char *only, const char *name)
@@ -95,7 +105,7 @@ int main(int argc, char **argv)
 	const char *only = NULL, *tun_module = NULL;
 	int passed = 0, failed = 0, i;
 	size_t k;
-	bool first = true;
+	bool first = true, list = false;
 
 	memset(&vt, 0, sizeof(vt));
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -104,6 +114,8 @@ int main(int argc, char **argv)
 			vt.module_path = argv[++i];
 		} else if (!strcmp(argv[i], "--tun-module") && i + 1 < argc) {
 			tun_module = argv[++i];
+		} else if (!strcmp(argv[i], "--toa-check") && i + 1 < argc) {
+			vt.toa_check = argv[++i];
 		} else if (!strcmp(argv[i], "--no-module")) {
 			vt.no_module = true;
 		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
@@ -111,9 +123,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
 			vt.verbose = true;
 		} else if (!strcmp(argv[i], "--list")) {
-			for (k = 0; k < n_scenarios; k++)
-				printf("%s\n", scenarios[k].name);
-			return 0;
+			list = true;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
@@ -124,6 +134,12 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (list) {
+		for (k = 0; k < n_scenarios; k++)
+			if (present(&vt, &scenarios[k]))
+				printf("%s\n", scenarios[k].name);
+		return 0;
+	}
 	if (!vt.module_path == !vt.no_module) {
 		fprintf(stderr, "toa-vmtest: give exactly one of --module PATH and --no-module\n");
 		usage(stderr);
@@ -131,13 +147,23 @@ int main(int argc, char **argv)
 	}
 	if (only) {
 		for (k = 0; k < n_scenarios; k++)
-			if (selected(only, scenarios[k].name))
+			if (present(&vt, &scenarios[k]) &&
+			    selected(only, scenarios[k].name))
 				break;
 		if (k == n_scenarios) {
 			fprintf(stderr, "toa-vmtest: --only %s matches no scenario (see --list)\n",
 				only);
 			return 2;
 		}
+	}
+	if (vt.toa_check && access(vt.toa_check, X_OK) != 0) {
+		fprintf(stderr, "toa-vmtest: cannot execute --toa-check %s: %s\n",
+			vt.toa_check, strerror(errno));
+		return 2;
+	}
+	if (vt.toa_check && vt.no_module) {
+		fprintf(stderr, "toa-vmtest: --toa-check needs --module\n");
+		return 2;
 	}
 	if (vt.module_path && access(vt.module_path, R_OK) != 0) {
 		fprintf(stderr, "toa-vmtest: cannot read module %s: %s\n",
@@ -155,7 +181,7 @@ int main(int argc, char **argv)
 		const struct scenario *sc = &scenarios[k];
 		int r;
 
-		if (!selected(only, sc->name))
+		if (!present(&vt, sc) || !selected(only, sc->name))
 			continue;
 		/* a partial run (--only) starts with the module loaded */
 		if (first && vt.module_path && strcmp(sc->name, "module_loaded") &&

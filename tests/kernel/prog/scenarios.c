@@ -1333,7 +1333,7 @@ static int sc_lb_many_conns(struct vt *vt)
 
 /* ---- the table ---- */
 
-#define S(n, m) { #n, sc_##n, m }
+#define S(n, m) { #n, sc_##n, m, false }
 const struct scenario scenarios[] = {
 	S(module_loaded, true),
 	S(stats_format, true),
@@ -1372,7 +1372,13 @@ const struct scenario scenarios[] = {
 	S(legacy_kind, true),
 	S(bad_load_params, true),
 	S(rmmod_with_open, true),
-	{ "live_zero_after_reload", sc_live_zero, true },
+	{ "live_zero_after_reload", sc_live_zero, true, false },
+	/* toa-check against the real module; only with --toa-check PATH */
+	{ "cli_load", sc_cli_load, true, true },
+	{ "cli_doctor_json", sc_cli_doctor_json, true, true },
+	{ "cli_stats", sc_cli_stats, true, true },
+	{ "cli_selftest", sc_cli_selftest, true, true },
+	{ "cli_serve", sc_cli_serve, true, true },
 	S(module_unloaded, true),
 };
 const size_t n_scenarios = ARRAY_SIZE(scenarios);

@@ -36,6 +36,7 @@ struct vt {
 	const char *module_path;	/* NULL with --no-module */
 	bool no_module;
 	bool verbose;
+	const char *toa_check;		/* --toa-check PATH: the CLI scenarios */
 	struct lbsim_tun *tun;
 	struct in_addr srv4, lb4, client4;
 	struct in6_addr srv6, lb6, client6;
@@ -139,8 +140,16 @@ struct scenario {
 	const char *name;
 	int (*run)(struct vt *vt);
 	bool needs_module;	/* FAIL at once with --no-module */
+	bool cli;		/* runs toa-check: listed only with --toa-check */
 };
 extern const struct scenario scenarios[];
 extern const size_t n_scenarios;
+
+/* ---- toa-check scenarios (cli_scenarios.c) ---- */
+int sc_cli_load(struct vt *vt);
+int sc_cli_doctor_json(struct vt *vt);
+int sc_cli_stats(struct vt *vt);
+int sc_cli_selftest(struct vt *vt);
+int sc_cli_serve(struct vt *vt);
 
 #endif /* VMTEST_H */

@@ -1,0 +1,1410 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * cli_scenarios.c - toa-check (cli/) against the real module in the booted
+ * kernel: load/unload, doctor --json, stats, selftest and serve. Enabled by
+ * "toa-vmtest --toa-check PATH"; each scenario runs the binary, captures its
+ * stdout, stderr and exit code, and compares them with what the kernel
+ * itself says (/proc/net/toa_stats, /sys/module/toa, the kernel log, uname).
+ *
+ * The VM is an initramfs with busybox: no kernel headers, no dkms, no
+ * /lib/modules/<release> tree (so libkmod resolves no "toa" by name; load
+ * uses --module), no EFI (Secure Boot off). cli_doctor_json asserts exactly
+ * these failures and their fixes; it writes a Debian /etc/os-release first
+ * so that the fixes are the apt-get ones.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "vmtest.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CLI_TIMEOUT_MS	120000	/* TCG is slow; a hung toa-check is a failure */
+#define OUT_CAP		65536
+#define ERR_CAP		8192
+#define MAX_ARGS	24
+#define SERVE_PORT	18080
+#define CHECK_MARK	"\xe2\x9c\x93"	/* U+2713 */
+#define CROSS_MARK	"\xe2\x9c\x97"	/* U+2717 */
+#define ARRAY_SIZE_CLI(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- running toa-check ---- */
+
+struct cli_out {
+	int code;		/* exit code; 128 + signal when killed */
+	char cmd[256];		/* "toa-check load --module ..." for messages */
+	char out[OUT_CAP];
+	char err[ERR_CAP];
+};
+
+static int slurp(const char *path, char *buf, size_t cap)
+{
+	size_t got = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while (got < cap - 1 && (n = read(fd, buf + got, cap - 1 - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	close(fd);
+	return 0;
+}
+
+/* fork + exec @argv with stdout/stderr into @out_path/@err_path */
+static pid_t spawn(const char *const *argv, const char *out_path,
+		   const char *err_path)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid != 0)
+		return pid;
+	{
+		int in = open("/dev/null", O_RDONLY);
+		int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		if (in < 0 || o < 0 || e < 0 || dup2(in, 0) < 0 ||
+		    dup2(o, 1) < 0 || dup2(e, 2) < 0)
+			_exit(126);
+		execv(argv[0], (char *const *)argv);
+		dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+}
+
+/* wait up to @ms for @pid; its exit code, 128 + signal, or -1 on timeout */
+static int wait_code(pid_t pid, int ms)
+{
+	int status, waited = 0;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (waited >= ms) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -1;
+		}
+		usleep(20000);
+		waited += 20;
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+static void join_cmd(char *dst, size_t cap, const char *const *argv)
+{
+	size_t used = 0;
+	int i;
+
+	dst[0] = '\0';
+	for (i = 0; argv[i] && used < cap; i++) {
+		const char *w = i ? argv[i] : "toa-check";
+		int n = snprintf(dst + used, cap - used, "%s%s", i ? " " : "", w);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+/*
+ * Run toa-check with the NULL-terminated argument list; fills @r. Fails
+ * (returns -1 with a reason) only when it could not run, hung, or died of
+ * a signal: a crash is never an acceptable answer.
+ */
+static int cli(struct vt *vt, struct cli_out *r, ...)
+{
+	const char *argv[MAX_ARGS + 2];
+	const char *a;
+	va_list ap;
+	int n = 0, err;
+	pid_t pid;
+
+	argv[n++] = vt->toa_check;
+	va_start(ap, r);
+	while ((a = va_arg(ap, const char *)) && n <= MAX_ARGS)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	join_cmd(r->cmd, sizeof(r->cmd), argv);
+	r->out[0] = r->err[0] = '\0';
+
+	pid = spawn(argv, "/tmp/cli.out", "/tmp/cli.err");
+	if (pid < 0)
+		return fail(vt, "fork: %s", strerror(errno));
+	r->code = wait_code(pid, CLI_TIMEOUT_MS);
+	err = slurp("/tmp/cli.out", r->out, sizeof(r->out));
+	if (!err)
+		err = slurp("/tmp/cli.err", r->err, sizeof(r->err));
+	if (err)
+		return fail(vt, "%s: reading its output: %s", r->cmd, strerror(-err));
+	vlog(vt, "$ %s -> %d\n%s%s", r->cmd, r->code, r->out, r->err);
+	if (r->code < 0)
+		return fail(vt, "%s: no exit within %d ms", r->cmd, CLI_TIMEOUT_MS);
+	if (r->code == 126 || r->code == 127)
+		return fail(vt, "%s: could not be started: %.200s", r->cmd, r->err);
+	if (r->code > 128)
+		return fail(vt, "%s: killed by signal %d; stderr: %.300s", r->cmd,
+			    r->code - 128, r->err);
+	return 0;
+}
+
+/* the run must have exited with @code */
+static int expect_code(struct vt *vt, const struct cli_out *r, int code)
+{
+	if (r->code != code)
+		return fail(vt, "%s: exit %d, want %d; stdout: \"%.300s\" stderr: \"%.200s\"",
+			    r->cmd, r->code, code, r->out, r->err);
+	return 0;
+}
+
+/* some line of @text equals @line exactly */
+static bool has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+	const char *p = text;
+
+	while ((p = strstr(p, line))) {
+		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+static int expect_line(struct vt *vt, const struct cli_out *r, const char *line)
+{
+	if (!has_line(r->out, line))
+		return fail(vt, "%s: no line \"%s\" in its output \"%.400s\"",
+			    r->cmd, line, r->out);
+	return 0;
+}
+
+static int count_lines_starting(const char *text, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	const char *p = text;
+	int count = 0;
+
+	while (*p) {
+		if (!strncmp(p, prefix, n))
+			count++;
+		p = strchr(p, '\n');
+		if (!p)
+			break;
+		p++;
+	}
+	return count;
+}
+
+/* stderr is exactly one "toa-check: error: ..." line */
+static int expect_usage_error(struct vt *vt, const struct cli_out *r,
+			      const char *needle)
+{
+	size_t n = strlen(r->err);
+
+	if (expect_code(vt, r, 2))
+		return -1;
+	if (strncmp(r->err, "toa-check: error: ", 18) || n == 0 ||
+	    r->err[n - 1] != '\n' || strchr(r->err, '\n') != r->err + n - 1 ||
+	    !strstr(r->err, needle))
+		return fail(vt, "%s: stderr \"%s\", want one \"toa-check: error: ...%s...\" line",
+			    r->cmd, r->err, needle);
+	return 0;
+}
+
+static const char *release(void)
+{
+	static struct utsname u;
+
+	if (!u.release[0] && uname(&u) != 0)
+		return "?";
+	return u.release;
+}
+
+/* ---- a small JSON parser: enough to validate and walk the output ---- */
+
+enum jtype { J_OBJ, J_ARR, J_STR, J_NUM, J_BOOL, J_NULL };
+
+struct jv {
+	enum jtype t;
+	char *key;		/* member name inside an object */
+	char *s;		/* string value / number text */
+	bool b;
+	struct jv *kids, *next;
+};
+
+struct jparse {
+	const char *p;
+	char err[160];
+	int depth;
+};
+
+static void j_free(struct jv *v)
+{
+	while (v) {
+		struct jv *next = v->next;
+
+		j_free(v->kids);
+		free(v->key);
+		free(v->s);
+		free(v);
+		v = next;
+	}
+}
+
+static struct jv *j_err(struct jparse *jp, const char *what)
+{
+	if (!jp->err[0])
+		snprintf(jp->err, sizeof(jp->err), "%s at \"%.30s\"", what, jp->p);
+	return NULL;
+}
+
+static void j_ws(struct jparse *jp)
+{
+	while (*jp->p == ' ' || *jp->p == '\t' || *jp->p == '\n' || *jp->p == '\r')
+		jp->p++;
+}
+
+static int hex4(const char *p)
+{
+	int v = 0, i;
+
+	for (i = 0; i < 4; i++) {
+		int c = p[i], d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+/* a JSON string at jp->p (the opening quote), decoded to UTF-8 */
+static char *j_string(struct jparse *jp)
+{
+	size_t cap = strlen(jp->p) * 2 + 8, n = 0;
+	char *out = malloc(cap);
+
+	if (!out)
+		return j_err(jp, "out of memory"), NULL;
+	jp->p++;
+	for (;;) {
+		unsigned char c = (unsigned char)*jp->p;
+
+		if (c == '"') {
+			jp->p++;
+			out[n] = '\0';
+			return out;
+		}
+		if (c < 0x20) {
+			free(out);
+			return j_err(jp, c ? "control character in a string" :
+					   "unterminated string"), NULL;
+		}
+		if (c != '\\') {
+			out[n++] = (char)c;
+			jp->p++;
+			continue;
+		}
+		jp->p++;
+		switch (*jp->p) {
+		case '"': out[n++] = '"'; break;
+		case '\\': out[n++] = '\\'; break;
+		case '/': out[n++] = '/'; break;
+		case 'b': out[n++] = '\b'; break;
+		case 'f': out[n++] = '\f'; break;
+		case 'n': out[n++] = '\n'; break;
+		case 'r': out[n++] = '\r'; break;
+		case 't': out[n++] = '\t'; break;
+		case 'u': {
+			int u = hex4(jp->p + 1);
+
+			if (u < 0 || (u >= 0xd800 && u <= 0xdfff)) {
+				/* the CLI never needs surrogates: treat as an error */
+				free(out);
+				return j_err(jp, "bad or unsupported \\u escape"), NULL;
+			}
+			if (u < 0x80) {
+				out[n++] = (char)u;
+			} else if (u < 0x800) {
+				out[n++] = (char)(0xc0 | (u >> 6));
+				out[n++] = (char)(0x80 | (u & 0x3f));
+			} else {
+				out[n++] = (char)(0xe0 | (u >> 12));
+				out[n++] = (char)(0x80 | ((u >> 6) & 0x3f));
+				out[n++] = (char)(0x80 | (u & 0x3f));
+			}
+			jp->p += 4;
+			break;
+		}
+		default:
+			free(out);
+			return j_err(jp, "bad escape"), NULL;
+		}
+		jp->p++;
+	}
+}
+
+static struct jv *j_value(struct jparse *jp);
+
+static struct jv *j_new(struct jparse *jp, enum jtype t)
+{
+	struct jv *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return j_err(jp, "out of memory");
+	v->t = t;
+	return v;
+}
+
+/* object or array at jp->p */
+static struct jv *j_container(struct jparse *jp, bool obj)
+{
+	struct jv *v = j_new(jp, obj ? J_OBJ : J_ARR), **tail;
+	char close_ch = obj ? '}' : ']';
+
+	if (!v)
+		return NULL;
+	if (++jp->depth > 32) {
+		j_free(v);
+		return j_err(jp, "nesting too deep");
+	}
+	tail = &v->kids;
+	jp->p++;
+	j_ws(jp);
+	if (*jp->p == close_ch) {
+		jp->p++;
+		jp->depth--;
+		return v;
+	}
+	for (;;) {
+		char *key = NULL;
+		struct jv *kid;
+
+		j_ws(jp);
+		if (obj) {
+			if (*jp->p != '"') {
+				j_free(v);
+				return j_err(jp, "expected a member name");
+			}
+			key = j_string(jp);
+			if (!key) {
+				j_free(v);
+				return NULL;
+			}
+			j_ws(jp);
+			if (*jp->p != ':') {
+				free(key);
+				j_free(v);
+				return j_err(jp, "expected ':'");
+			}
+			jp->p++;
+		}
+		kid = j_value(jp);
+		if (!kid) {
+			free(key);
+			j_free(v);
+			return NULL;
+		}
+		kid->key = key;
+		*tail = kid;
+		tail = &kid->next;
+		j_ws(jp);
+		if (*jp->p == ',') {
+			jp->p++;
+			continue;
+		}
+		if (*jp->p == close_ch) {
+			jp->p++;
+			jp->depth--;
+			return v;
+		}
+		j_free(v);
+		return j_err(jp, obj ? "expected ',' or '}'" : "expected ',' or ']'");
+	}
+}
+
+static struct jv *j_number(struct jparse *jp)
+{
+	const char *s = jp->p;
+	struct jv *v;
+
+	if (*jp->p == '-')
+		jp->p++;
+	if (*jp->p == '0')
+		jp->p++;
+	else if (isdigit((unsigned char)*jp->p))
+		while (isdigit((unsigned char)*jp->p))
+			jp->p++;
+	else
+		return j_err(jp, "bad number");
+	if (*jp->p == '.') {
+		jp->p++;
+		if (!isdigit((unsigned char)*jp->p))
+			return j_err(jp, "bad fraction");
+		while (isdigit((unsigned char)*jp->p))
+			jp->p++;
+	}
+	if (*jp->p == 'e' || *jp->p == 'E') {
+		jp->p++;
+		if (*jp->p == '+' || *jp->p == '-')
+			jp->p++;
+		if (!isdigit((unsigned char)*jp->p))
+			return j_err(jp, "bad exponent");
+		while (isdigit((unsigned char)*jp->p))
+			jp->p++;
+	}
+	v = j_new(jp, J_NUM);
+	if (v)
+		v->s = strndup(s, (size_t)(jp->p - s));
+	return v;
+}
+
+static struct jv *j_value(struct jparse *jp)
+{
+	struct jv *v;
+
+	j_ws(jp);
+	switch (*jp->p) {
+	case '{':
+		return j_container(jp, true);
+	case '[':
+		return j_container(jp, false);
+	case '"': {
+		char *s = j_string(jp);
+
+		if (!s)
+			return NULL;
+		v = j_new(jp, J_STR);
+		if (!v)
+			free(s);
+		else
+			v->s = s;
+		return v;
+	}
+	case 't':
+	case 'f':
+	case 'n': {
+		static const char *const words[] = { "true", "false", "null" };
+		size_t i;
+
+		for (i = 0; i < 3; i++)
+			if (!strncmp(jp->p, words[i], strlen(words[i]))) {
+				jp->p += strlen(words[i]);
+				v = j_new(jp, i == 2 ? J_NULL : J_BOOL);
+				if (v)
+					v->b = i == 0;
+				return v;
+			}
+		return j_err(jp, "bad literal");
+	}
+	default:
+		return j_number(jp);
+	}
+}
+
+/* the whole of @text must be one JSON value (whitespace around it) */
+static struct jv *j_parse(struct vt *vt, const char *what, const char *text)
+{
+	struct jparse jp = { .p = text };
+	struct jv *v = j_value(&jp);
+
+	if (v) {
+		j_ws(&jp);
+		if (*jp.p) {
+			j_free(v);
+			v = j_err(&jp, "trailing text");
+		}
+	}
+	if (!v)
+		fail(vt, "%s: not valid JSON: %s", what, jp.err);
+	return v;
+}
+
+static struct jv *j_get(const struct jv *obj, const char *key)
+{
+	struct jv *k;
+
+	for (k = obj->kids; k; k = k->next)
+		if (k->key && !strcmp(k->key, key))
+			return k;
+	return NULL;
+}
+
+static size_t j_len(const struct jv *v)
+{
+	size_t n = 0;
+	const struct jv *k;
+
+	for (k = v->kids; k; k = k->next)
+		n++;
+	return n;
+}
+
+/* @v is an object whose members are exactly @keys, in that order */
+static int j_keys(struct vt *vt, const char *what, const struct jv *v,
+		  const char *const *keys, size_t n)
+{
+	const struct jv *k = v->kids;
+	size_t i;
+
+	if (v->t != J_OBJ)
+		return fail(vt, "%s: not a JSON object", what);
+	for (i = 0; i < n; i++, k = k->next)
+		if (!k || strcmp(k->key, keys[i]))
+			return fail(vt, "%s: member %zu is \"%s\", want \"%s\"", what,
+				    i + 1, k ? k->key : "(none)", keys[i]);
+	if (k)
+		return fail(vt, "%s: unexpected member \"%s\"", what, k->key);
+	return 0;
+}
+
+/* ---- module helpers ---- */
+
+/*
+ * One connection through the emulator from the LB of @family, with a TOA
+ * option for the test client or without one; accept() must show the
+ * client or the LB accordingly.
+ */
+static int toa_conn(struct vt *vt, int family, bool with_toa)
+{
+	bool v4 = family == AF_INET;
+	uint8_t o[20];
+	size_t n = 0;
+	uint16_t lport;
+	int lfd, r;
+
+	if (with_toa)
+		n = v4 ? lbsim_toa_v4(o, TOA_DEFAULT_KIND, &vt->client4, CLIENT_PORT) :
+			 lbsim_toa_v6(o, TOA_DEFAULT_KIND, &vt->client6, CLIENT_PORT);
+	lfd = listener(vt, v4 ? LSN_V4 : LSN_V6_ONLY, &lport);
+	if (lfd < 0)
+		return -1;
+	r = one_conn(vt, lfd, lport, family, n ? o : NULL, n,
+		     with_toa ? (v4 ? CLIENT4 : CLIENT6) : (v4 ? LB4 : LB6),
+		     with_toa ? CLIENT_PORT : 0);
+	close(lfd);
+	return r;
+}
+
+/* ---- cli_load ---- */
+
+static int cli_load_steps(struct vt *vt, struct cli_out *r)
+{
+	char val[256], line[512];
+	int before, after;
+
+	if (mod_loaded(MODULE_NAME) && vt_unload(vt))
+		return -1;
+
+	/* a bad parameter is refused before the kernel sees anything */
+	before = kmsg_count("TOA: ");
+	if (cli(vt, r, "load", "--module", vt->module_path, "--param", "option_kind=1",
+		NULL) || expect_usage_error(vt, r, "option_kind"))
+		return -1;
+	if (mod_loaded(MODULE_NAME))
+		return fail(vt, "%s: toa got loaded", r->cmd);
+	if (kmsg_count("TOA: ") != before)
+		return fail(vt, "%s: the kernel logged \"TOA: \" lines: the module was tried",
+			    r->cmd);
+	if (cli(vt, r, "load", "--module", vt->module_path, "--param",
+		"trusted_sources=1.2.3.4/40", NULL) ||
+	    expect_usage_error(vt, r, "trusted_sources") ||
+	    cli(vt, r, "load", "--module", "/lib/modules/nonexistent.ko", NULL) ||
+	    expect_usage_error(vt, r, "no such file"))
+		return -1;
+
+	/* load with a parameter: live, parameter set, kernel log line shown */
+	before = kmsg_count("TOA: toa loaded");
+	if (cli(vt, r, "load", "--module", vt->module_path, "--param",
+		"trusted_sources=" LB_NET4, NULL) || expect_code(vt, r, 0))
+		return -1;
+	after = kmsg_count("TOA: toa loaded");
+	if (!mod_loaded(MODULE_NAME) || access("/sys/module/toa", F_OK))
+		return fail(vt, "%s: exit 0 but toa is not loaded", r->cmd);
+	if (after != before + 1)
+		return fail(vt, "%s: %d new \"TOA: toa loaded\" kernel lines, want 1",
+			    r->cmd, after - before);
+	if (param_get("trusted_sources", val, sizeof(val)) || strcmp(val, LB_NET4))
+		return fail(vt, "after %s, trusted_sources reads \"%s\", want %s",
+			    r->cmd, val, LB_NET4);
+	snprintf(line, sizeof(line), CHECK_MARK " %s built for %s", vt->module_path,
+		 release());
+	if (expect_line(vt, r, line) ||
+	    expect_line(vt, r, CHECK_MARK " Secure Boot off") ||
+	    expect_line(vt, r, "    parameters: trusted_sources=" LB_NET4))
+		return -1;
+	if (!strstr(r->out, CHECK_MARK " TOA: toa loaded (version "))
+		return fail(vt, "%s: output lacks \"" CHECK_MARK " TOA: toa loaded (version ...\": \"%.300s\"",
+			    r->cmd, r->out);
+
+	/* again: already loaded is not an error; parameters are not applied */
+	if (read_file("/sys/module/toa/version", val, sizeof(val)))
+		return fail(vt, "/sys/module/toa/version unreadable");
+	snprintf(line, sizeof(line), CHECK_MARK " toa %s is already loaded", val);
+	if (cli(vt, r, "load", NULL) || expect_code(vt, r, 0) || expect_line(vt, r, line))
+		return -1;
+	if (cli(vt, r, "load", "--module", vt->module_path, "--param", "max_entries=5",
+		NULL) || expect_code(vt, r, 0) || expect_line(vt, r, line))
+		return -1;
+	if (!strstr(r->out, "parameters not applied"))
+		return fail(vt, "%s: no \"parameters not applied\" note: \"%.300s\"",
+			    r->cmd, r->out);
+	if (param_get("max_entries", val, sizeof(val)) || strcmp(val, "262144"))
+		return fail(vt, "after %s, max_entries reads \"%s\", want 262144", r->cmd, val);
+
+	/* validated before anything else, also while loaded */
+	if (cli(vt, r, "load", "--param", "option_kind=1", NULL) ||
+	    expect_usage_error(vt, r, "option_kind '1'"))
+		return -1;
+
+	/* unload: gone, with its statistics file; twice is fine */
+	before = kmsg_count("TOA: toa unloaded");
+	if (cli(vt, r, "unload", NULL) || expect_code(vt, r, 0) ||
+	    expect_line(vt, r, CHECK_MARK " toa unloaded"))
+		return -1;
+	if (mod_loaded(MODULE_NAME) || access("/sys/module/toa", F_OK) == 0 ||
+	    access(TOA_STATS_FILE, F_OK) == 0)
+		return fail(vt, "%s: exit 0 but toa is still there", r->cmd);
+	if (kmsg_count("TOA: toa unloaded") != before + 1)
+		return fail(vt, "%s: no new \"TOA: toa unloaded\" kernel line", r->cmd);
+	if (cli(vt, r, "unload", NULL) || expect_code(vt, r, 0) ||
+	    expect_line(vt, r, CHECK_MARK " toa is not loaded"))
+		return -1;
+
+	/* without --module, libkmod finds no toa: nothing in /lib/modules/<release> */
+	if (cli(vt, r, "load", NULL) || expect_code(vt, r, 1))
+		return -1;
+	snprintf(line, sizeof(line), CROSS_MARK " no toa module for %s (libkmod finds none)",
+		 release());
+	if (expect_line(vt, r, line))
+		return -1;
+	if (mod_loaded(MODULE_NAME))
+		return fail(vt, "%s: exit 1 but toa got loaded", r->cmd);
+
+	/* and back, with defaults, for what follows */
+	if (cli(vt, r, "load", "--module", vt->module_path, NULL) || expect_code(vt, r, 0))
+		return -1;
+	if (!mod_loaded(MODULE_NAME))
+		return fail(vt, "%s: exit 0 but toa is not loaded", r->cmd);
+	if (param_get("trusted_sources", val, sizeof(val)) || val[0])
+		return fail(vt, "after %s, trusted_sources reads \"%s\", want empty", r->cmd, val);
+	return 0;
+}
+
+int sc_cli_load(struct vt *vt)
+{
+	struct cli_out *r = malloc(sizeof(*r));
+	int ret;
+
+	if (!r)
+		return fail(vt, "out of memory");
+	ret = cli_load_steps(vt, r);
+	free(r);
+	if (!mod_loaded(MODULE_NAME) && vt_load(vt, "") && !ret)
+		return -1;
+	return ret;
+}
+
+/* ---- cli_doctor_json ---- */
+
+struct want_check {
+	const char *id, *status;
+	const char *summary;	/* exact, or NULL */
+	const char *fix;	/* exact, or NULL */
+};
+
+static int doctor_expect(struct vt *vt, const struct cli_out *r,
+			 const struct want_check *want, size_t n_want,
+			 const char *version)
+{
+	static const char *const top[] = { "version", "kernel", "checks", "ok" };
+	static const char *const fields[] = { "id", "status", "summary", "fix" };
+	struct jv *doc = j_parse(vt, r->cmd, r->out), *checks, *c, *okv;
+	char what[64];
+	size_t i;
+	int ret = -1;
+	bool any_fail = false;
+
+	if (!doc)
+		return -1;
+	if (j_keys(vt, r->cmd, doc, top, 4))
+		goto out;
+	if (j_get(doc, "version")->t != J_STR || strcmp(j_get(doc, "version")->s, version)) {
+		fail(vt, "%s: \"version\" is not \"%s\"", r->cmd, version);
+		goto out;
+	}
+	if (j_get(doc, "kernel")->t != J_STR || strcmp(j_get(doc, "kernel")->s, release())) {
+		fail(vt, "%s: \"kernel\" is \"%s\", uname -r says %s", r->cmd,
+		     j_get(doc, "kernel")->s ? j_get(doc, "kernel")->s : "?", release());
+		goto out;
+	}
+	checks = j_get(doc, "checks");
+	if (checks->t != J_ARR || j_len(checks) != n_want) {
+		fail(vt, "%s: \"checks\" has %zu entries, want %zu", r->cmd,
+		     checks->t == J_ARR ? j_len(checks) : 0, n_want);
+		goto out;
+	}
+	for (i = 0, c = checks->kids; i < n_want; i++, c = c->next) {
+		const struct jv *id, *st, *sum, *fix;
+
+		snprintf(what, sizeof(what), "checks[%zu]", i);
+		if (j_keys(vt, what, c, fields, 4))
+			goto out;
+		id = j_get(c, "id");
+		st = j_get(c, "status");
+		sum = j_get(c, "summary");
+		fix = j_get(c, "fix");
+		if (id->t != J_STR || st->t != J_STR || sum->t != J_STR || fix->t != J_STR) {
+			fail(vt, "%s: %s has a non-string field", r->cmd, what);
+			goto out;
+		}
+		if (strcmp(id->s, want[i].id) || strcmp(st->s, want[i].status)) {
+			fail(vt, "%s: %s is %s/%s (\"%s\"), want %s/%s", r->cmd, what, id->s,
+			     st->s, sum->s, want[i].id, want[i].status);
+			goto out;
+		}
+		if (want[i].summary && strcmp(sum->s, want[i].summary)) {
+			fail(vt, "%s: %s summary \"%s\", want \"%s\"", r->cmd, id->s, sum->s,
+			     want[i].summary);
+			goto out;
+		}
+		if (want[i].fix && strcmp(fix->s, want[i].fix)) {
+			fail(vt, "%s: %s fix \"%s\", want \"%s\"", r->cmd, id->s, fix->s,
+			     want[i].fix);
+			goto out;
+		}
+		if (!strcmp(st->s, "fail") && !fix->s[0]) {
+			fail(vt, "%s: %s fails without a fix", r->cmd, id->s);
+			goto out;
+		}
+		if (!strcmp(st->s, "pass") && fix->s[0]) {
+			fail(vt, "%s: %s passes but carries a fix \"%s\"", r->cmd, id->s, fix->s);
+			goto out;
+		}
+		any_fail |= !strcmp(st->s, "fail");
+	}
+	okv = j_get(doc, "ok");
+	if (okv->t != J_BOOL || okv->b != !any_fail) {
+		fail(vt, "%s: \"ok\" is not %s", r->cmd, any_fail ? "false" : "true");
+		goto out;
+	}
+	if (expect_code(vt, r, any_fail ? 1 : 0))
+		goto out;
+	ret = 0;
+out:
+	j_free(doc);
+	return ret;
+}
+
+static int doctor_steps(struct vt *vt, struct cli_out *r)
+{
+	char rel[65], version[64], headers_sum[512], headers_fix[512];
+	char module_sum[512], module_fix[512], loaded_sum[512], traffic_sum[512];
+	char trusted_sum[512], kernel_sum[512], line[1024];
+	struct stats st;
+	FILE *f;
+	long long toa;
+	bool traffic_pass;
+
+	snprintf(rel, sizeof(rel), "%s", release());
+	/* a Debian system as far as the fixes go */
+	f = fopen("/etc/os-release", "we");
+	if (!f || fputs("ID=debian\nPRETTY_NAME=\"toa-vmtest VM\"\nVERSION_ID=\"12\"\n", f) < 0 ||
+	    fclose(f) != 0)
+		return fail(vt, "writing /etc/os-release: %s", strerror(errno));
+	if (read_file("/sys/module/toa/version", version, sizeof(version)) || !version[0])
+		return fail(vt, "/sys/module/toa/version unreadable");
+	if (param_set("trusted_sources", "\n"))
+		return fail(vt, "clearing trusted_sources failed");
+	if (stats_read(vt, &st))
+		return -1;
+	toa = stat_get(&st, "syn_recv_sock_toa");
+	traffic_pass = toa > 0;
+
+	snprintf(headers_sum, sizeof(headers_sum),
+		 "no kernel headers for %s (/lib/modules/%s/build missing)", rel, rel);
+	snprintf(headers_fix, sizeof(headers_fix), "apt-get install -y linux-headers-%s", rel);
+	snprintf(module_sum, sizeof(module_sum),
+		 "no toa module for %s (libkmod finds none in /lib/modules/%s)", rel, rel);
+	snprintf(module_fix, sizeof(module_fix), "dkms autoinstall -k %s", rel);
+	snprintf(loaded_sum, sizeof(loaded_sum), "toa %s loaded", version);
+	snprintf(kernel_sum, sizeof(kernel_sum), "kernel %s running", rel);
+	{
+		struct want_check want[] = {
+			{ "kernel", "pass", kernel_sum, "" },
+			{ "headers", "fail", headers_sum, headers_fix },
+			{ "compiler", "warn", "compiler not checked: no kernel headers", "" },
+			{ "dkms", "fail", "dkms is not installed",
+			  "apt-get install -y dkms\napt-get install -y toa-dkms" },
+			{ "module", "fail", module_sum, module_fix },
+			{ "signature", "warn", "signature not checked: no module file", "" },
+			{ "loaded", "pass", loaded_sum, "" },
+			{ "hooks", "pass", "hooks live, no missed probe hits", "" },
+			{ "boot", "fail", "toa is not loaded at boot (no modules-load.d entry)",
+			  "toa-check enable" },
+			{ "trusted_sources", "warn", NULL, NULL },
+			{ "traffic", traffic_pass ? "pass" : "warn", NULL, NULL },
+		};
+		size_t n = ARRAY_SIZE_CLI(want);
+
+		/* 1: trusted_sources empty, counters as they are */
+		if (cli(vt, r, "doctor", "--json", NULL) ||
+		    doctor_expect(vt, r, want, n, version))
+			return -1;
+
+		/* the same checks for people: 4 failures, marks, fixes */
+		if (cli(vt, r, "doctor", NULL) || expect_code(vt, r, 1))
+			return -1;
+		snprintf(line, sizeof(line), "toa-check %s: kernel %s on toa-vmtest VM",
+			 version, rel);
+		if (expect_line(vt, r, line) || expect_line(vt, r, "4 problems found"))
+			return -1;
+		snprintf(line, sizeof(line), "    fix: %s", headers_fix);
+		if (expect_line(vt, r, line) ||
+		    expect_line(vt, r, CROSS_MARK " dkms is not installed") ||
+		    expect_line(vt, r, "    fix: apt-get install -y dkms") ||
+		    expect_line(vt, r, "         apt-get install -y toa-dkms") ||
+		    expect_line(vt, r, CHECK_MARK " hooks live, no missed probe hits"))
+			return -1;
+		if (count_lines_starting(r->out, CROSS_MARK " ") != 4 ||
+		    count_lines_starting(r->out, CHECK_MARK " ") != 3 + traffic_pass ||
+		    count_lines_starting(r->out, "! ") != 4 - traffic_pass)
+			return fail(vt, "%s: want 4 " CROSS_MARK ", %d " CHECK_MARK " and %d ! lines: \"%.600s\"",
+				    r->cmd, 3 + traffic_pass, 4 - traffic_pass, r->out);
+		/* no subcommand = doctor */
+		if (cli(vt, r, NULL) || expect_code(vt, r, 1) ||
+		    expect_line(vt, r, "4 problems found"))
+			return -1;
+
+		/* 2: TOA traffic seen, trusted_sources set */
+		if (toa_conn(vt, AF_INET, true) || toa_conn(vt, AF_INET6, true))
+			return -1;
+		if (param_set("trusted_sources", LB_NET4 ",2001:db8:1::/64"))
+			return fail(vt, "setting trusted_sources failed");
+		if (stats_read(vt, &st))
+			return -1;
+		snprintf(traffic_sum, sizeof(traffic_sum), "TOA seen on %lld connections (%lld answers rewritten, %lld without TOA)",
+			 stat_get(&st, "syn_recv_sock_toa"), stat_get(&st, "getname_toa_ok"),
+			 stat_get(&st, "syn_recv_sock_no_toa"));
+		snprintf(trusted_sum, sizeof(trusted_sum), "TOA accepted only from %s",
+			 LB_NET4 ",2001:db8:1::/64");
+		want[9] = (struct want_check){ "trusted_sources", "pass", trusted_sum, "" };
+		want[10] = (struct want_check){ "traffic", "pass", traffic_sum, "" };
+		if (cli(vt, r, "doctor", "--json", NULL) ||
+		    doctor_expect(vt, r, want, n, version))
+			return -1;
+
+		/* 3: another kernel: the live checks are left out */
+		if (cli(vt, r, "doctor", "--json", "--kernel", "9.9.9-toa-test", NULL))
+			return -1;
+		{
+			struct jv *doc = j_parse(vt, r->cmd, r->out), *k;
+			static const char *const ids[] = { "kernel", "headers", "compiler",
+							   "dkms", "module", "signature", "boot" };
+			size_t i;
+			int bad = 0;
+
+			if (!doc)
+				return -1;
+			k = j_get(doc, "checks");
+			if (!k || k->t != J_ARR || j_len(k) != ARRAY_SIZE_CLI(ids)) {
+				bad = fail(vt, "%s: %zu checks, want %zu", r->cmd,
+					   k && k->t == J_ARR ? j_len(k) : 0, ARRAY_SIZE_CLI(ids));
+			} else {
+				k = k->kids;
+				for (i = 0; i < ARRAY_SIZE_CLI(ids) && !bad; i++, k = k->next)
+					if (!j_get(k, "id") || strcmp(j_get(k, "id")->s, ids[i]))
+						bad = fail(vt, "%s: check %zu is not %s", r->cmd,
+							   i + 1, ids[i]);
+			}
+			if (!bad && (!j_get(doc, "kernel") ||
+				     strcmp(j_get(doc, "kernel")->s, "9.9.9-toa-test")))
+				bad = fail(vt, "%s: \"kernel\" is not 9.9.9-toa-test", r->cmd);
+			j_free(doc);
+			if (bad || expect_code(vt, r, 1))
+				return -1;
+		}
+		if (cli(vt, r, "doctor", "--kernel", "../../etc", NULL) ||
+		    expect_usage_error(vt, r, "--kernel"))
+			return -1;
+	}
+	return 0;
+}
+
+int sc_cli_doctor_json(struct vt *vt)
+{
+	struct cli_out *r = malloc(sizeof(*r));
+	int ret;
+
+	if (!r)
+		return fail(vt, "out of memory");
+	ret = doctor_steps(vt, r);
+	free(r);
+	param_set("trusted_sources", "\n");
+	unlink("/etc/os-release");
+	return ret;
+}
+
+/* ---- cli_stats ---- */
+
+/* what docs/toa-check.md promises for a /proc/net/toa_stats line */
+static void prom_sample(const char *name, long long value, char *sample,
+			size_t cap, char *type_line, size_t tcap)
+{
+	static const char *const gauges[] = { "entries_live", "max_entries", "maxactive" };
+	size_t i;
+
+	if (!strncmp(name, "nmissed_", 8)) {
+		snprintf(sample, cap, "toa_kprobe_missed_total{probe=\"%s\"} %lld",
+			 name + 8, value);
+		snprintf(type_line, tcap, "# TYPE toa_kprobe_missed_total counter");
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE_CLI(gauges); i++)
+		if (!strcmp(name, gauges[i])) {
+			snprintf(sample, cap, "toa_%s %lld", name, value);
+			snprintf(type_line, tcap, "# TYPE toa_%s gauge", name);
+			return;
+		}
+	snprintf(sample, cap, "toa_%s_total %lld", name, value);
+	snprintf(type_line, tcap, "# TYPE toa_%s_total counter", name);
+}
+
+static int stats_steps(struct vt *vt, struct cli_out *r)
+{
+	struct stats a, b;
+	struct jv *doc, *k;
+	char sample[160], type_line[160];
+	int i, ret = -1;
+	long long toa;
+
+	/* TOA connections, both families, and one without TOA */
+	if (stats_read(vt, &a) ||
+	    toa_conn(vt, AF_INET, true) || toa_conn(vt, AF_INET6, true) ||
+	    toa_conn(vt, AF_INET, false) || wait_live_zero(vt, 3000) || stats_read(vt, &b) ||
+	    expect_delta(vt, &a, &b, "syn_recv_sock_toa", 2))
+		return -1;
+	toa = stat_get(&b, "syn_recv_sock_toa");
+
+	/* --json: the same names in the same order, the same values */
+	if (cli(vt, r, "stats", "--json", NULL) || expect_code(vt, r, 0))
+		return -1;
+	doc = j_parse(vt, r->cmd, r->out);
+	if (!doc)
+		return -1;
+	if (doc->t != J_OBJ || j_len(doc) != (size_t)b.n) {
+		fail(vt, "%s: %zu members, /proc/net/toa_stats has %d lines", r->cmd,
+		     doc->t == J_OBJ ? j_len(doc) : 0, b.n);
+		goto out;
+	}
+	for (i = 0, k = doc->kids; i < b.n; i++, k = k->next) {
+		if (strcmp(k->key, b.name[i]) || k->t != J_NUM ||
+		    strtoll(k->s, NULL, 10) != b.value[i]) {
+			fail(vt, "%s: member %d is \"%s\": %s, /proc/net/toa_stats has %s %lld",
+			     r->cmd, i + 1, k->key, k->s ? k->s : "(not a number)",
+			     b.name[i], b.value[i]);
+			goto out;
+		}
+	}
+	if (!j_get(doc, "syn_recv_sock_toa") ||
+	    strtoll(j_get(doc, "syn_recv_sock_toa")->s, NULL, 10) != toa) {
+		fail(vt, "%s: syn_recv_sock_toa differs from /proc (%lld)", r->cmd, toa);
+		goto out;
+	}
+
+	/* --prometheus: documented names, types, values */
+	if (cli(vt, r, "stats", "--prometheus", NULL) || expect_code(vt, r, 0))
+		goto out;
+	for (i = 0; i < b.n; i++) {
+		prom_sample(b.name[i], b.value[i], sample, sizeof(sample), type_line,
+			    sizeof(type_line));
+		if (expect_line(vt, r, sample) || expect_line(vt, r, type_line))
+			goto out;
+	}
+	snprintf(sample, sizeof(sample), "toa_syn_recv_sock_toa_total %lld", toa);
+	if (expect_line(vt, r, sample) ||
+	    expect_line(vt, r, "# TYPE toa_syn_recv_sock_toa_total counter") ||
+	    count_lines_starting(r->out, "# TYPE toa_kprobe_missed_total ") != 1 ||
+	    count_lines_starting(r->out, "toa_kprobe_missed_total{probe=\"") != 5) {
+		if (!vt->err[0])
+			fail(vt, "%s: want one toa_kprobe_missed_total family with 5 probes: \"%.500s\"",
+			     r->cmd, r->out);
+		goto out;
+	}
+	/* every line is a comment or "name[{labels}] integer" */
+	{
+		const char *p = r->out;
+		int samples = 0;
+
+		while (*p) {
+			const char *e = strchr(p, '\n');
+			size_t len = e ? (size_t)(e - p) : strlen(p);
+
+			if (strncmp(p, "# HELP toa_", 11) && strncmp(p, "# TYPE toa_", 11)) {
+				const char *sp = memchr(p, ' ', len);
+				size_t j;
+
+				if (strncmp(p, "toa_", 4) || !sp || sp + 1 >= p + len) {
+					fail(vt, "%s: bad line \"%.*s\"", r->cmd, (int)len, p);
+					goto out;
+				}
+				for (j = (size_t)(sp + 1 - p); j < len; j++)
+					if (!isdigit((unsigned char)p[j])) {
+						fail(vt, "%s: bad value in \"%.*s\"", r->cmd, (int)len, p);
+						goto out;
+					}
+				samples++;
+			}
+			if (!e)
+				break;
+			p = e + 1;
+		}
+		if (samples != b.n) {
+			fail(vt, "%s: %d samples, /proc/net/toa_stats has %d lines", r->cmd,
+			     samples, b.n);
+			goto out;
+		}
+	}
+
+	/* the plain table and bad input */
+	if (cli(vt, r, "stats", NULL) || expect_code(vt, r, 0))
+		goto out;
+	snprintf(sample, sizeof(sample), "syn_recv_sock_toa %lld", toa);
+	{
+		/* "name<spaces>value": compare with the spaces squeezed */
+		char *sq = malloc(sizeof(r->out));
+		size_t n = 0;
+		const char *p;
+
+		if (!sq) {
+			fail(vt, "out of memory");
+			goto out;
+		}
+		for (p = r->out; *p; p++)
+			if (!(*p == ' ' && n && sq[n - 1] == ' '))
+				sq[n++] = *p;
+		sq[n] = '\0';
+		i = has_line(sq, sample);
+		free(sq);
+		if (!i) {
+			fail(vt, "%s: no \"%s\" row: \"%.400s\"", r->cmd, sample, r->out);
+			goto out;
+		}
+	}
+	if (cli(vt, r, "stats", "--json", "--prometheus", NULL) ||
+	    expect_usage_error(vt, r, "prometheus"))
+		goto out;
+	ret = 0;
+out:
+	j_free(doc);
+	return ret;
+}
+
+int sc_cli_stats(struct vt *vt)
+{
+	struct cli_out *r = malloc(sizeof(*r));
+	int ret;
+
+	if (!r)
+		return fail(vt, "out of memory");
+	ret = stats_steps(vt, r);
+	free(r);
+	return ret;
+}
+
+/* ---- cli_selftest ---- */
+
+static int count_netdevs(void)
+{
+	FILE *f = fopen("/proc/net/dev", "re");
+	char line[512];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strchr(line, ':') != NULL;
+	fclose(f);
+	return n;
+}
+
+static int selftest_steps(struct vt *vt, struct cli_out *r)
+{
+	struct stats a, b;
+	int devs = count_netdevs();
+
+	/* module loaded, trusted_sources empty: the client comes through */
+	if (param_set("trusted_sources", "\n") || stats_read(vt, &a))
+		return fail(vt, "preparing: %s", vt->err[0] ? vt->err : "trusted_sources");
+	if (cli(vt, r, "selftest", NULL) || expect_code(vt, r, 0) ||
+	    expect_line(vt, r, CHECK_MARK " IPv4: accept() returned 203.0.113.7:4321, the client in the TOA option") ||
+	    expect_line(vt, r, CHECK_MARK " IPv4: getpeername() returned 203.0.113.7:4321") ||
+	    expect_line(vt, r, CHECK_MARK " IPv6: accept() returned [2001:db8:c11e::7]:4321, the client in the TOA option") ||
+	    expect_line(vt, r, CHECK_MARK " IPv6: getpeername() returned [2001:db8:c11e::7]:4321") ||
+	    expect_line(vt, r, CHECK_MARK " IPv4: syn_recv_sock_toa +1") ||
+	    expect_line(vt, r, CHECK_MARK " IPv6: syn_recv_sock_toa +1") ||
+	    expect_line(vt, r, "selftest passed"))
+		return -1;
+	if (count_lines_starting(r->out, CROSS_MARK) || count_lines_starting(r->out, "! "))
+		return fail(vt, "%s: " CROSS_MARK " or ! lines: \"%.600s\"", r->cmd, r->out);
+	if (!strstr(r->out, CHECK_MARK " IPv4: sock_diag shows the network peer 198.51.100.2:") ||
+	    !strstr(r->out, CHECK_MARK " IPv6: sock_diag shows the network peer [2001:db8:7fa::2]:"))
+		return fail(vt, "%s: sock_diag lines missing: \"%.600s\"", r->cmd, r->out);
+	if (stats_read(vt, &b) || expect_delta(vt, &a, &b, "syn_recv_sock_toa", 2))
+		return -1;
+	if (count_netdevs() != devs)
+		return fail(vt, "%s: %d network devices before, %d after", r->cmd, devs,
+			    count_netdevs());
+
+	/* trusted_sources excludes its load balancer: the option is ignored */
+	if (param_set("trusted_sources", OTHER_NET4) || stats_read(vt, &a))
+		return fail(vt, "setting trusted_sources=%s failed", OTHER_NET4);
+	if (cli(vt, r, "selftest", NULL) || expect_code(vt, r, 0) ||
+	    expect_line(vt, r, "selftest passed"))
+		return -1;
+	if (!strstr(r->out, CHECK_MARK " IPv4: TOA from 198.51.100.2 ignored as untrusted (accept() returned the load balancer 198.51.100.2:") ||
+	    !strstr(r->out, CHECK_MARK " IPv6: TOA from 2001:db8:7fa::2 ignored as untrusted (accept() returned the load balancer [2001:db8:7fa::2]:") ||
+	    count_lines_starting(r->out, CROSS_MARK))
+		return fail(vt, "%s: want both families ignored as untrusted: \"%.600s\"",
+			    r->cmd, r->out);
+	if (stats_read(vt, &b) || expect_delta(vt, &a, &b, "untrusted", 2))
+		return -1;
+	if (stat_get(&b, "syn_recv_sock_toa") != stat_get(&a, "syn_recv_sock_toa"))
+		return fail(vt, "%s: syn_recv_sock_toa moved with an untrusted load balancer",
+			    r->cmd);
+	if (param_set("trusted_sources", "\n"))
+		return fail(vt, "clearing trusted_sources failed");
+
+	/* module not loaded: documented as a failure (exit 1, marked lines) */
+	if (vt_unload(vt))
+		return -1;
+	if (cli(vt, r, "selftest", NULL) || expect_code(vt, r, 1) ||
+	    expect_line(vt, r, CROSS_MARK " toa is not loaded: connections below keep the load balancer's address") ||
+	    expect_line(vt, r, "selftest failed"))
+		return -1;
+	if (!strstr(r->out, CROSS_MARK " IPv4: accept() returned 198.51.100.2:"))
+		return fail(vt, "%s: want the load balancer from accept(): \"%.600s\"",
+			    r->cmd, r->out);
+	if (count_netdevs() != devs)
+		return fail(vt, "%s: %d network devices before, %d after", r->cmd, devs,
+			    count_netdevs());
+	return vt_load(vt, "");
+}
+
+int sc_cli_selftest(struct vt *vt)
+{
+	struct cli_out *r = malloc(sizeof(*r));
+	int ret;
+
+	if (!r)
+		return fail(vt, "out of memory");
+	ret = selftest_steps(vt, r);
+	free(r);
+	param_set("trusted_sources", "\n");
+	if (!mod_loaded(MODULE_NAME) && vt_load(vt, "") && !ret)
+		return -1;
+	return ret;
+}
+
+/* ---- cli_serve ---- */
+
+/* the TCP state (hex, as in /proc/net/tcp*) of the server socket whose peer port is @port */
+static void server_state(uint16_t port, char *out, size_t cap)
+{
+	static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
+	char line[512], want[8];
+	size_t i;
+
+	snprintf(out, cap, "not in /proc/net/tcp*");
+	snprintf(want, sizeof(want), ":%04X", port);
+	for (i = 0; i < ARRAY_SIZE_CLI(files); i++) {
+		FILE *f = fopen(files[i], "re");
+
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			char sl[16], local[64], rem[64], st[8];
+
+			if (sscanf(line, "%15s %63s %63s %7s", sl, local, rem, st) == 4 &&
+			    strlen(rem) > 5 && !strcmp(rem + strlen(rem) - 5, want))
+				snprintf(out, cap, "state %s in %s", st, files[i]);
+		}
+		fclose(f);
+	}
+}
+
+/*
+ * GET / through the emulator from the LB of @family with a TOA for the
+ * test client; the answer goes to @resp, the LB port to *@lb_port.
+ */
+static int http_get(struct vt *vt, int family, uint16_t port, char *resp,
+		    size_t cap, uint16_t *lb_port)
+{
+	static const char get[] = "GET /toa HTTP/1.0\r\nHost: www.example.com\r\n"
+				  "User-Agent: toa-vmtest\r\n\r\n";
+	struct lbsim_conn c;
+	uint8_t o[20];
+	size_t n = family == AF_INET ?
+		lbsim_toa_v4(o, TOA_DEFAULT_KIND, &vt->client4, CLIENT_PORT) :
+		lbsim_toa_v6(o, TOA_DEFAULT_KIND, &vt->client6, CLIENT_PORT);
+	size_t got = 0;
+	ssize_t k = 0;
+	int err;
+
+	memset(&c, 0, sizeof(c));
+	err = lbsim_conn_init(&c, vt->tun, family,
+			      family == AF_INET ? (void *)&vt->lb4 : (void *)&vt->lb6, 0,
+			      family == AF_INET ? (void *)&vt->srv4 : (void *)&vt->srv6, port);
+	if (!err)
+		err = lbsim_connect(&c, NULL, 0, o, n, TIMEOUT_MS);
+	if (!err)
+		err = lbsim_send(&c, get, sizeof(get) - 1, o, n);
+	if (err) {
+		if (c.established && !c.reset)
+			lbsim_reset(&c);
+		return fail(vt, "emulated request to port %u: %s", port, strerror(-err));
+	}
+	*lb_port = c.lb_port;
+	while (got < cap - 1) {
+		k = lbsim_recv(&c, resp + got, cap - 1 - got, 20000);
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	resp[got] = '\0';
+	if (k < 0) {
+		lbsim_reset(&c);
+		return fail(vt, "reading the answer: %s (got \"%.60s\")", strerror((int)-k), resp);
+	}
+	/* generous: the host running this VM under TCG may be busy */
+	err = lbsim_close(&c, 4 * TIMEOUT_MS);
+	if (err) {
+		char state[64];
+
+		server_state(c.lb_port, state, sizeof(state));
+		return fail(vt, "%s: closing the request connection: %s (emulator: fin_sent %u fin_acked %u peer_fin %u snd_una %u snd_nxt %u; server socket: %s)",
+			    family == AF_INET ? "IPv4" : "IPv6", strerror(-err),
+			    c.fin_sent, c.fin_acked, c.peer_fin, c.snd_una, c.snd_nxt, state);
+	}
+	return 0;
+}
+
+static int serve_steps(struct vt *vt, pid_t *pid)
+{
+	char port_arg[16], out[8192], resp[2048], line[256];
+	const char *argv[] = { vt->toa_check, "serve", "--port", port_arg, "--count", "2",
+			       NULL };
+	uint16_t lb4_port, lb6_port;
+	int waited, code;
+
+	snprintf(port_arg, sizeof(port_arg), "%d", SERVE_PORT);
+	*pid = spawn(argv, "/tmp/serve.out", "/tmp/serve.err");
+	if (*pid < 0)
+		return fail(vt, "fork: %s", strerror(errno));
+	snprintf(line, sizeof(line), "listening on [::]:%d", SERVE_PORT);
+	for (waited = 0;; waited += 50) {
+		out[0] = '\0';
+		slurp("/tmp/serve.out", out, sizeof(out));
+		if (has_line(out, line))
+			break;
+		if (waitpid(*pid, &code, WNOHANG) == *pid) {
+			*pid = -1;
+			slurp("/tmp/serve.err", resp, sizeof(resp));
+			return fail(vt, "toa-check serve ended before listening: \"%s\" \"%s\"",
+				    out, resp);
+		}
+		if (waited > CLI_TIMEOUT_MS)
+			return fail(vt, "toa-check serve: no \"%s\" after %d ms", line, waited);
+		usleep(50000);
+	}
+
+	/* IPv4 through the dual-stack listener, then IPv6 */
+	if (http_get(vt, AF_INET, SERVE_PORT, resp, sizeof(resp), &lb4_port))
+		return -1;
+	if (strncmp(resp, "HTTP/1.0 200 OK\r\n", 17) ||
+	    !strstr(resp, "your address (as accept() returned it): 203.0.113.7:4321\n") ||
+	    !strstr(resp, "network peer (the load balancer, from sock_diag): 198.51.100.2:"))
+		return fail(vt, "IPv4: unexpected answer \"%.300s\"", resp);
+	if (http_get(vt, AF_INET6, SERVE_PORT, resp, sizeof(resp), &lb6_port))
+		return -1;
+	if (strncmp(resp, "HTTP/1.0 200 OK\r\n", 17) ||
+	    !strstr(resp, "your address (as accept() returned it): [2001:db8:c0::7]:4321\n"))
+		return fail(vt, "IPv6: unexpected answer \"%.300s\"", resp);
+
+	code = wait_code(*pid, CLI_TIMEOUT_MS);
+	*pid = -1;
+	slurp("/tmp/serve.out", out, sizeof(out));
+	slurp("/tmp/serve.err", resp, sizeof(resp));
+	vlog(vt, "serve: exit %d\n%s%s", code, out, resp);
+	if (code != 0)
+		return fail(vt, "toa-check serve --count 2: exit %d, want 0 (stderr \"%.200s\")",
+			    code, resp);
+	snprintf(line, sizeof(line), "203.0.113.7:4321 via 198.51.100.2:%u \"GET /toa HTTP/1.0\" 200",
+		 lb4_port);
+	if (!has_line(out, line))
+		return fail(vt, "access log \"%s\" lacks the line \"%s\"", out, line);
+	snprintf(line, sizeof(line),
+		 "[2001:db8:c0::7]:4321 via [2001:db8:1::2]:%u \"GET /toa HTTP/1.0\" 200", lb6_port);
+	if (!has_line(out, line))
+		return fail(vt, "access log \"%s\" lacks the line \"%s\"", out, line);
+
+	/* bad input: one line, exit 2 */
+	{
+		struct cli_out *r = malloc(sizeof(*r));
+		int bad;
+
+		if (!r)
+			return fail(vt, "out of memory");
+		bad = cli(vt, r, "serve", "--port", "70000", NULL) ||
+		      expect_usage_error(vt, r, "70000") ||
+		      cli(vt, r, "serve", "--bind", "not-an-address", "--port", "0", NULL) ||
+		      expect_usage_error(vt, r, "not-an-address");
+		free(r);
+		if (bad)
+			return -1;
+	}
+	return 0;
+}
+
+int sc_cli_serve(struct vt *vt)
+{
+	pid_t pid = -1;
+	int ret = serve_steps(vt, &pid);
+
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	return ret;
+}
