@@ -18,14 +18,6 @@ namespace toacheck {
 
 namespace {
 
-std::string first_word(const std::string &s)
-{
-	std::istringstream in(s);
-	std::string w;
-	in >> w;
-	return w;
-}
-
 int major_of(const std::string &v)
 {
 	try {

@@ -3,7 +3,6 @@
 #include "load.h"
 
 #include <ostream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -13,14 +12,6 @@
 namespace toacheck {
 
 namespace {
-
-std::string first_word(const std::string &s)
-{
-	std::istringstream in(s);
-	std::string w;
-	in >> w;
-	return w;
-}
 
 void print_advice(Env &env, const Advice &a, Status status)
 {

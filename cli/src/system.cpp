@@ -69,6 +69,14 @@ std::string trim(const std::string &s)
 	return s.substr(b, e - b + 1);
 }
 
+std::string first_word(const std::string &s)
+{
+	std::istringstream in(s);
+	std::string w;
+	in >> w;
+	return w;
+}
+
 std::vector<std::string> split_lines(const std::string &text)
 {
 	std::vector<std::string> lines;

@@ -106,6 +106,8 @@ private:
 // Shared parsing helpers.
 OsRelease parse_os_release(const std::string &text);
 std::string trim(const std::string &s);
+// The first whitespace-separated word (a vermagic's kernel release).
+std::string first_word(const std::string &s);
 std::vector<std::string> split_lines(const std::string &text);
 
 } // namespace toacheck
