@@ -57,15 +57,8 @@ static bool selected(const char *only, const char *name)
 
 static int setup_net(struct vt *vt, const char *tun_module)
 {
-	char path[128];
+	const char *what = "";
 	int err;
-
-	inet_pton(AF_INET, SRV4, &vt->srv4);
-	inet_pton(AF_INET, LB4, &vt->lb4);
-	inet_pton(AF_INET, CLIENT4, &vt->client4);
-	inet_pton(AF_INET6, SRV6, &vt->srv6);
-	inet_pton(AF_INET6, LB6, &vt->lb6);
-	inet_pton(AF_INET6, CLIENT6, &vt->client6);
 
 	err = lbsim_tun_open(&vt->tun, "toatest0");
 	if ((err == -ENOENT || err == -ENODEV) && tun_module) {
@@ -78,24 +71,10 @@ static int setup_net(struct vt *vt, const char *tun_module)
 	if (err)
 		return fail(vt, "opening /dev/net/tun: %s", strerror(-err));
 
-	/* no duplicate address detection: the address is usable at once */
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_dad",
-		 lbsim_tun_name(vt->tun));
-	write_file(path, "0");
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
-		 lbsim_tun_name(vt->tun));
-	write_file(path, "0");
-
-	err = lbsim_tun_up(vt->tun);
-	if (!err)
-		err = lbsim_tun_add_addr(vt->tun, AF_INET, &vt->srv4, 24);
+	err = vt_tun_configure(vt, &what);
 	if (err)
-		return fail(vt, "configuring %s for IPv4: %s",
-			    lbsim_tun_name(vt->tun), strerror(-err));
-	err = lbsim_tun_add_addr(vt->tun, AF_INET6, &vt->srv6, 64);
-	if (err)
-		return fail(vt, "configuring %s for IPv6: %s",
-			    lbsim_tun_name(vt->tun), strerror(-err));
+		return fail(vt, "configuring %s (%s): %s",
+			    lbsim_tun_name(vt->tun), what, strerror(-err));
 	return 0;
 }
 

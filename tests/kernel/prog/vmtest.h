@@ -59,6 +59,15 @@ int vt_unload(struct vt *vt);
 
 /* ---- files ---- */
 int write_file(const char *path, const char *text);	/* 0 or -errno */
+
+/*
+ * Fill the test addresses of @vt (SRV4, LB4, CLIENT4 and the IPv6 ones) and
+ * configure the opened @vt->tun: up, SRV4/24 and SRV6/64 on it (the rest of
+ * each prefix routes through the emulator), IPv6 without duplicate address
+ * detection so the address is usable at once. 0 or -errno; *@what names
+ * the step that failed.
+ */
+int vt_tun_configure(struct vt *vt, const char **what);
 int read_file(const char *path, char *buf, size_t cap);	/* 0 or -errno, trailing newline cut */
 int param_set(const char *name, const char *value);	/* write PARAM_DIR/name */
 int param_get(const char *name, char *buf, size_t cap);

@@ -584,3 +584,34 @@ int one_conn(struct vt *vt, int lfd, uint16_t port, int family,
 	}
 	return 0;
 }
+
+int vt_tun_configure(struct vt *vt, const char **what)
+{
+	const char *knobs[] = { "accept_dad", "disable_ipv6" };
+	char path[128];
+	size_t i;
+	int err;
+
+	inet_pton(AF_INET, SRV4, &vt->srv4);
+	inet_pton(AF_INET, LB4, &vt->lb4);
+	inet_pton(AF_INET, CLIENT4, &vt->client4);
+	inet_pton(AF_INET6, SRV6, &vt->srv6);
+	inet_pton(AF_INET6, LB6, &vt->lb6);
+	inet_pton(AF_INET6, CLIENT6, &vt->client6);
+
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s",
+			 lbsim_tun_name(vt->tun), knobs[i]);
+		write_file(path, "0");
+	}
+	*what = "bringing it up";
+	err = lbsim_tun_up(vt->tun);
+	if (err)
+		return err;
+	*what = "IPv4 address";
+	err = lbsim_tun_add_addr(vt->tun, AF_INET, &vt->srv4, 24);
+	if (err)
+		return err;
+	*what = "IPv6 address";
+	return lbsim_tun_add_addr(vt->tun, AF_INET6, &vt->srv6, 64);
+}

@@ -255,33 +255,16 @@ int checkers_stop(struct vt *vt, struct checkers *c)
 
 static int setup_net(struct vt *vt)
 {
-	char path[128];
+	const char *what = "";
 	int err;
-
-	inet_pton(AF_INET, SRV4, &vt->srv4);
-	inet_pton(AF_INET, LB4, &vt->lb4);
-	inet_pton(AF_INET, CLIENT4, &vt->client4);
-	inet_pton(AF_INET6, SRV6, &vt->srv6);
-	inet_pton(AF_INET6, LB6, &vt->lb6);
-	inet_pton(AF_INET6, CLIENT6, &vt->client6);
 
 	err = lbsim_tun_open(&vt->tun, "toastress0");
 	if (err)
 		return fail(vt, "opening /dev/net/tun: %s", strerror(-err));
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_dad",
-		 lbsim_tun_name(vt->tun));
-	write_file(path, "0");
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
-		 lbsim_tun_name(vt->tun));
-	write_file(path, "0");
-	err = lbsim_tun_up(vt->tun);
-	if (!err)
-		err = lbsim_tun_add_addr(vt->tun, AF_INET, &vt->srv4, 24);
-	if (!err)
-		err = lbsim_tun_add_addr(vt->tun, AF_INET6, &vt->srv6, 64);
+	err = vt_tun_configure(vt, &what);
 	if (err)
-		return fail(vt, "configuring %s: %s", lbsim_tun_name(vt->tun),
-			    strerror(-err));
+		return fail(vt, "configuring %s (%s): %s",
+			    lbsim_tun_name(vt->tun), what, strerror(-err));
 	return 0;
 }
 
