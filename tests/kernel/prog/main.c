@@ -40,21 +40,6 @@ static bool present(const struct vt *vt, const struct scenario *sc)
 	return !sc->cli || vt->toa_check;
 }
 
-static bool selected(const char *only, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = only;
-
-	if (!only)
-		return true;
-	while ((p = strstr(p, name))) {
-		if ((p == only || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
-			return true;
-		p += n;
-	}
-	return false;
-}
-
 static int setup_net(struct vt *vt, const char *tun_module)
 {
 	const char *what = "";
@@ -127,7 +112,7 @@ int main(int argc, char **argv)
 	if (only) {
 		for (k = 0; k < n_scenarios; k++)
 			if (present(&vt, &scenarios[k]) &&
-			    selected(only, scenarios[k].name))
+			    vt_selected(only, scenarios[k].name))
 				break;
 		if (k == n_scenarios) {
 			fprintf(stderr, "toa-vmtest: --only %s matches no scenario (see --list)\n",
@@ -160,7 +145,7 @@ int main(int argc, char **argv)
 		const struct scenario *sc = &scenarios[k];
 		int r;
 
-		if (!present(&vt, sc) || !selected(only, sc->name))
+		if (!present(&vt, sc) || !vt_selected(only, sc->name))
 			continue;
 		/* a partial run (--only) starts with the module loaded */
 		if (first && vt.module_path && strcmp(sc->name, "module_loaded") &&

@@ -1266,7 +1266,13 @@ static int rmmod_steps(struct vt *vt, int lfd, uint16_t lport,
 	return sc_ipv4_toa(vt);
 }
 
-static int sc_rmmod_with_open(struct vt *vt)
+/*
+ * Run @steps with OPEN_CONNS session slots and a listener of @kind; every
+ * session and the listener are closed afterwards, whatever @steps did.
+ */
+static int with_open_sessions(struct vt *vt, enum lsn kind,
+			      int (*steps)(struct vt *vt, int lfd,
+					   uint16_t lport, struct session *s))
 {
 	struct session *s = calloc(OPEN_CONNS, sizeof(*s));
 	uint16_t lport;
@@ -1276,16 +1282,23 @@ static int sc_rmmod_with_open(struct vt *vt)
 		return fail(vt, "out of memory");
 	for (i = 0; i < OPEN_CONNS; i++)
 		s[i].fd = -1;
-	lfd = listener(vt, LSN_V4, &lport);
+	lfd = listener(vt, kind, &lport);
 	if (lfd < 0) {
 		free(s);
 		return -1;
 	}
-	r = rmmod_steps(vt, lfd, lport, s);
+	r = steps(vt, lfd, lport, s);
 	for (i = 0; i < OPEN_CONNS; i++)
 		sess_abort(&s[i]);
 	close(lfd);
 	free(s);
+	return r;
+}
+
+static int sc_rmmod_with_open(struct vt *vt)
+{
+	int r = with_open_sessions(vt, LSN_V4, rmmod_steps);
+
 	if (reload_default(vt) && !r)
 		return -1;
 	return r;
@@ -1310,25 +1323,7 @@ static int many_steps(struct vt *vt, int lfd, uint16_t lport,
 
 static int sc_lb_many_conns(struct vt *vt)
 {
-	struct session *s = calloc(OPEN_CONNS, sizeof(*s));
-	uint16_t lport;
-	int lfd, r, i;
-
-	if (!s)
-		return fail(vt, "out of memory");
-	for (i = 0; i < OPEN_CONNS; i++)
-		s[i].fd = -1;
-	lfd = listener(vt, LSN_V6_DUAL, &lport);
-	if (lfd < 0) {
-		free(s);
-		return -1;
-	}
-	r = many_steps(vt, lfd, lport, s);
-	for (i = 0; i < OPEN_CONNS; i++)
-		sess_abort(&s[i]);
-	close(lfd);
-	free(s);
-	return r;
+	return with_open_sessions(vt, LSN_V6_DUAL, many_steps);
 }
 
 /* ---- the table ---- */

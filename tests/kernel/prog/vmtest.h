@@ -68,6 +68,9 @@ int write_file(const char *path, const char *text);	/* 0 or -errno */
  * the step that failed.
  */
 int vt_tun_configure(struct vt *vt, const char **what);
+
+/* Is @name one of the comma-separated names in @only (NULL: all)? */
+bool vt_selected(const char *only, const char *name);
 int read_file(const char *path, char *buf, size_t cap);	/* 0 or -errno, trailing newline cut */
 int param_set(const char *name, const char *value);	/* write PARAM_DIR/name */
 int param_get(const char *name, char *buf, size_t cap);

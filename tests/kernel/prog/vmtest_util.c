@@ -615,3 +615,18 @@ int vt_tun_configure(struct vt *vt, const char **what)
 	*what = "IPv6 address";
 	return lbsim_tun_add_addr(vt->tun, AF_INET6, &vt->srv6, 64);
 }
+
+bool vt_selected(const char *only, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = only;
+
+	if (!only)
+		return true;
+	while ((p = strstr(p, name))) {
+		if ((p == only || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+		p += n;
+	}
+	return false;
+}

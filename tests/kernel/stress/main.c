@@ -283,21 +283,6 @@ static const struct sc scs[] = {
 	{ "final_unload", sc_final_unload },
 };
 
-static bool selected(const char *only, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = only;
-
-	if (!only)
-		return true;
-	while ((p = strstr(p, name))) {
-		if ((p == only || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
-			return true;
-		p += n;
-	}
-	return false;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -407,7 +392,7 @@ int main(int argc, char **argv)
 	}
 	if (only) {
 		for (k = 0; k < ARRAY_SIZE(scs); k++)
-			if (selected(only, scs[k].name))
+			if (vt_selected(only, scs[k].name))
 				break;
 		if (k == ARRAY_SIZE(scs)) {
 			fprintf(stderr, "toa-stress: --only %s matches no scenario (see --list)\n",
@@ -436,7 +421,7 @@ int main(int argc, char **argv)
 		int64_t s0 = mono_ms();
 		int r;
 
-		if (!selected(only, scs[k].name))
+		if (!vt_selected(only, scs[k].name))
 			continue;
 		vt.err[0] = '\0';
 		pass_note[0] = '\0';
