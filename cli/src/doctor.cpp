@@ -4,6 +4,7 @@
 #include "doctor.h"
 
 #include <cctype>
+#include <cstdlib>
 #include <ostream>
 #include <regex>
 #include <sstream>
@@ -205,6 +206,36 @@ Check check_compiler(DoctorContext &ctx)
 	return c;
 }
 
+namespace {
+
+// "0.1.10" -> {0, 1, 10}: versions compare number by number.
+std::vector<long> version_key(const std::string &v)
+{
+	std::vector<long> key;
+	std::istringstream in(v);
+	std::string part;
+	while (std::getline(in, part, '.'))
+		key.push_back(std::strtol(part.c_str(), nullptr, 10));
+	return key;
+}
+
+// The newest version of the toa DKMS source in /usr/src (toa-<version> with a
+// dkms.conf), or "" when there is none.
+std::string newest_toa_source(System &sys)
+{
+	std::string best;
+	for (const auto &name : sys.list_dir("/usr/src")) {
+		if (name.rfind("toa-", 0) != 0 || !sys.read_file("/usr/src/" + name + "/dkms.conf"))
+			continue;
+		std::string v = name.substr(4);
+		if (best.empty() || version_key(best) < version_key(v))
+			best = v;
+	}
+	return best;
+}
+
+} // namespace
+
 Check check_dkms(DoctorContext &ctx)
 {
 	Check c{"dkms", Status::Pass, "", ""};
@@ -255,6 +286,11 @@ Check check_dkms(DoctorContext &ctx)
 		c.summary = fmt::format("dkms: toa is not built for {}", ctx.release);
 		c.fix = fmt::format("{}\ndkms autoinstall -k {}", ctx.distro.install_headers(ctx.release),
 				    ctx.release);
+	} else if (auto src = newest_toa_source(ctx.sys); !src.empty()) {
+		// The package is there, dkms lost track of it (dkms remove, a
+		// cleaned /var/lib/dkms): reinstalling the package would do nothing.
+		c.summary = fmt::format("dkms does not know toa, though /usr/src/toa-{} is there", src);
+		c.fix = fmt::format("dkms add toa/{}\ndkms install toa/{} -k {}", src, src, ctx.release);
 	} else {
 		c.summary = "dkms does not know toa";
 		c.fix = ctx.distro.install(kPackageName);

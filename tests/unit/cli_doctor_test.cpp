@@ -196,6 +196,20 @@ TEST_F(Doctor, DkmsStates)
 		EXPECT_EQ(d.status, Status::Fail);
 		EXPECT_EQ(d.fix, "apt-get install -y toa-dkms");
 	}
+	// The package's source is there but dkms lost it: add it again.
+	root.put("/usr/src/toa-0.1.9/dkms.conf", "PACKAGE_NAME=\"toa\"\n");
+	root.put("/usr/src/toa-0.1.10/dkms.conf", "PACKAGE_NAME=\"toa\"\n");
+	root.mkdir("/usr/src/toa-0.2.0");	// no dkms.conf: not a DKMS source
+	{
+		auto c = ctx();
+		Check d = check_dkms(c);
+		EXPECT_EQ(d.status, Status::Fail);
+		EXPECT_THAT(d.summary, HasSubstr("/usr/src/toa-0.1.10 is there"));
+		EXPECT_EQ(d.fix, "dkms add toa/0.1.10\ndkms install toa/0.1.10 -k 6.1.0-56-amd64");
+	}
+	root.remove("/usr/src/toa-0.1.9");
+	root.remove("/usr/src/toa-0.1.10");
+	root.remove("/usr/src/toa-0.2.0");
 	// dkms 2 wording.
 	sys.commands["dkms status toa"] = {0, "toa, 0.1.0, 6.1.0-56-amd64, x86_64: installed\n"};
 	{
