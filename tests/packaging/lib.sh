@@ -59,3 +59,59 @@ toa_clean_slate() {
 
 # kernel release of a linux-headers-<kver> package name
 kver_of() { echo "${1#linux-headers-}"; }
+
+# --- the repositories of packaging/build-repos, served on 127.0.0.1 -------------------
+# repo_serve: build REPO_DIR from $DIST once per run (throwaway key) and serve
+# it with python3's static server on a free port of 127.0.0.1; sets REPO_PORT
+# and REPO_URL. repo_stop ends the server (stop_background calls it).
+REPO_DIR=${REPO_DIR:-}
+REPO_PORT=${REPO_PORT:-}
+REPO_URL=${REPO_URL:-}
+REPO_SERVER_PID=${REPO_SERVER_PID:-}
+repo_serve() {
+	[ -z "$REPO_SERVER_PID" ] || return 0
+	REPO_DIR=$LOGDIR/repo
+	REPO_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	REPO_URL=http://127.0.0.1:$REPO_PORT
+	"$repo/packaging/build-repos" --no-install-deps --throwaway-key --url "$REPO_URL" \
+		--dist "$DIST" --outdir "$REPO_DIR" >"$LOGDIR/build-repos.log" 2>&1 || return 1
+	python3 -m http.server --bind 127.0.0.1 --directory "$REPO_DIR" "$REPO_PORT" \
+		>"$LOGDIR/repo-http.log" 2>&1 &
+	REPO_SERVER_PID=$!
+	local i
+	for i in $(seq 50); do
+		python3 -c "import urllib.request as u; u.urlopen('$REPO_URL/toa-archive-keyring.asc', timeout=1)" \
+			2>/dev/null && return 0
+		[ "$i" = 50 ] || sleep 0.1
+	done
+	echo "the static server on $REPO_URL did not answer" >&2
+	return 1
+}
+repo_stop() {
+	[ -z "$REPO_SERVER_PID" ] || kill "$REPO_SERVER_PID" 2>/dev/null || true
+	REPO_SERVER_PID=""
+}
+
+# Background processes of the sections (a VM, ...), killed by
+# stop_background, which tests/packaging/run and the standalone scripts call
+# on exit.
+BACKGROUND_PIDS=${BACKGROUND_PIDS:-}
+stop_background() {
+	local pid
+	repo_stop
+	for pid in $BACKGROUND_PIDS; do kill "$pid" 2>/dev/null || true; done
+	BACKGROUND_PIDS=""
+}
+
+# throwaway_pubkey FILE: an ASCII-armored public key of a fresh key pair that
+# signed nothing (for "wrong key" checks).
+throwaway_pubkey() {
+	local home
+	home=$(mktemp -d /tmp/toa-test-gnupg.XXXXXX)
+	GNUPGHOME=$home gpg --batch --quiet --passphrase '' --quick-gen-key "toa-dkms test, unrelated key <unrelated@invalid>" \
+		rsa3072 sign 1d 2>/dev/null
+	GNUPGHOME=$home gpg --batch --armor --export >"$1"
+	GNUPGHOME=$home gpgconf --kill all 2>/dev/null || true
+	rm -rf "$home"
+	[ -s "$1" ]
+}
