@@ -1313,10 +1313,13 @@ static int http_get(struct vt *vt, int family, uint16_t port, char *resp,
 		char state[64];
 
 		server_state(c.lb_port, state, sizeof(state));
-		return fail(vt, "%s: closing the request connection: %s (emulator: fin_sent %u fin_acked %u peer_fin %u snd_una %u snd_nxt %u; server socket: %s)",
+		return fail(vt, "%s: closing the request connection: %s (emulator: fin_sent %u fin_acked %u fin_rtx %u peer_fin %u snd_una %u snd_nxt %u; server socket: %s)",
 			    family == AF_INET ? "IPv4" : "IPv6", strerror(-err),
-			    c.fin_sent, c.fin_acked, c.peer_fin, c.snd_una, c.snd_nxt, state);
+			    c.fin_sent, c.fin_acked, c.fin_rtx, c.peer_fin, c.snd_una, c.snd_nxt, state);
 	}
+	if (c.fin_rtx)
+		vlog(vt, "%s: our FIN was sent %u more time(s) before the server acknowledged it",
+		     family == AF_INET ? "IPv4" : "IPv6", c.fin_rtx);
 	return 0;
 }
 

@@ -848,6 +848,8 @@ ssize_t lbsim_recv(struct lbsim_conn *c, void *buf, size_t cap, int timeout_ms)
 int lbsim_close(struct lbsim_conn *c, int timeout_ms)
 {
 	int64_t deadline = now_ms() + timeout_ms;
+	int rto = LBSIM_FIN_RTO_MS;
+	int64_t rtx_at = now_ms() + rto;
 	uint8_t scratch[PKT_MAX];
 
 	if (c->reset)
@@ -864,10 +866,26 @@ int lbsim_close(struct lbsim_conn *c, int timeout_ms)
 		c->fin_sent = 1;
 	}
 	while (!(c->peer_fin && c->fin_acked)) {
+		int rtx = !c->fin_acked && rtx_at < deadline;
 		struct seg s;
 		size_t got;
-		int err = next_seg(c, &s, deadline);
+		int err = next_seg(c, &s, rtx ? rtx_at : deadline);
 
+		if (err == -ETIMEDOUT && rtx) {
+			/*
+			 * Our FIN (or the ACK for it) got lost, as it can be in
+			 * the kernel while the peer moves to TIME_WAIT: send it
+			 * again, as TCP does, with the interval doubled.
+			 */
+			err = send_raw(c, c->snd_nxt - 1, LBSIM_FIN | LBSIM_ACK,
+				       NULL, 0, NULL, 0);
+			if (err)
+				return err;
+			c->fin_rtx++;
+			rto *= 2;
+			rtx_at = now_ms() + rto;
+			continue;
+		}
 		if (err)
 			return err;
 		err = process_seg(c, &s, scratch, sizeof(scratch), &got);

@@ -95,6 +95,7 @@ struct lbsim_conn {
 	unsigned fin_acked : 1;		/* ... and the peer acknowledged it */
 	unsigned peer_fin : 1;		/* peer's FIN received (and acknowledged) */
 	unsigned reset : 1;		/* an RST went either way */
+	unsigned fin_rtx;		/* times lbsim_close sent the FIN again */
 };
 
 /*
@@ -146,11 +147,15 @@ int lbsim_send(struct lbsim_conn *c, const void *data, size_t len,
  */
 ssize_t lbsim_recv(struct lbsim_conn *c, void *buf, size_t cap, int timeout_ms);
 
+/* First retransmission interval of lbsim_close's FIN (doubled each time). */
+#define LBSIM_FIN_RTO_MS	500
+
 /*
- * Orderly close: send our FIN (once), then process segments (data is
- * acknowledged and dropped) until the peer's FIN was received and our FIN
- * acknowledged. The server application must close its socket too, before
- * or during the call, or this ends with -ETIMEDOUT. A connection already
+ * Orderly close: send our FIN, then process segments (data is acknowledged
+ * and dropped) until the peer's FIN was received and our FIN acknowledged;
+ * an unacknowledged FIN is sent again after LBSIM_FIN_RTO_MS, 2x, 4x, ...
+ * The server application must close its socket too, before or during the
+ * call, or this ends with -ETIMEDOUT. A connection already
  * reset returns -ECONNRESET.
  */
 int lbsim_close(struct lbsim_conn *c, int timeout_ms);
