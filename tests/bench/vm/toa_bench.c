@@ -90,25 +90,6 @@ static struct in_addr lb_addr(int host)
 	return a;
 }
 
-static int setup_net(struct vt *vt)
-{
-	int err;
-
-	inet_pton(AF_INET, SRV4, &vt->srv4);
-	inet_pton(AF_INET, LB4, &vt->lb4);
-	inet_pton(AF_INET, CLIENT4, &vt->client4);
-	err = lbsim_tun_open(&vt->tun, "toabench0");
-	if (err)
-		return fail(vt, "opening /dev/net/tun: %s", strerror(-err));
-	err = lbsim_tun_up(vt->tun);
-	if (!err)
-		err = lbsim_tun_add_addr(vt->tun, AF_INET, &vt->srv4, 24);
-	if (err)
-		return fail(vt, "configuring %s: %s", lbsim_tun_name(vt->tun),
-			    strerror(-err));
-	return 0;
-}
-
 /* Throw away whatever the kernel sent that nobody waited for. */
 static void drain_tun(struct vt *vt)
 {
@@ -700,7 +681,7 @@ int main(int argc, char **argv)
 	       o.warm, o.gpn_ms, o.live);
 
 	res = calloc(1, sizeof(*res));
-	if (!res || setup_net(&vt)) {
+	if (!res || vt_setup_net(&vt, "toabench0", NULL)) {
 		printf("FAIL bench_setup: %s\n", res ? vt.err : "out of memory");
 		return 1;
 	}

@@ -40,29 +40,6 @@ static bool present(const struct vt *vt, const struct scenario *sc)
 	return !sc->cli || vt->toa_check;
 }
 
-static int setup_net(struct vt *vt, const char *tun_module)
-{
-	const char *what = "";
-	int err;
-
-	err = lbsim_tun_open(&vt->tun, "toatest0");
-	if ((err == -ENOENT || err == -ENODEV) && tun_module) {
-		int e2 = mod_load(tun_module, "");
-
-		if (e2 && e2 != -EEXIST)
-			return fail(vt, "loading %s: %s", tun_module, strerror(-e2));
-		err = lbsim_tun_open(&vt->tun, "toatest0");
-	}
-	if (err)
-		return fail(vt, "opening /dev/net/tun: %s", strerror(-err));
-
-	err = vt_tun_configure(vt, &what);
-	if (err)
-		return fail(vt, "configuring %s (%s): %s",
-			    lbsim_tun_name(vt->tun), what, strerror(-err));
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct vt vt;
@@ -135,7 +112,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	if (setup_net(&vt, tun_module)) {
+	if (vt_setup_net(&vt, "toatest0", tun_module)) {
 		printf("FAIL setup: %s\n", vt.err);
 		printf("0 passed, 1 failed\n");
 		return 1;

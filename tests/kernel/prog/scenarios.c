@@ -1124,6 +1124,19 @@ static int reload_default(struct vt *vt)
 	return vt_load(vt, "");
 }
 
+/*
+ * Run @steps, then put the default module back. The result is that of
+ * @steps; a failed reload counts only when @steps passed.
+ */
+static int then_reload_default(struct vt *vt, int (*steps)(struct vt *vt))
+{
+	int r = steps(vt);
+
+	if (reload_default(vt) && !r)
+		return -1;
+	return r;
+}
+
 static int legacy_steps(struct vt *vt)
 {
 	uint8_t o[8];
@@ -1151,11 +1164,7 @@ static int legacy_steps(struct vt *vt)
 
 static int sc_legacy_kind(struct vt *vt)
 {
-	int r = legacy_steps(vt);
-
-	if (reload_default(vt) && !r)
-		return -1;
-	return r;
+	return then_reload_default(vt, legacy_steps);
 }
 
 static int bad_load_steps(struct vt *vt)
@@ -1191,11 +1200,7 @@ static int bad_load_steps(struct vt *vt)
 
 static int sc_bad_load_params(struct vt *vt)
 {
-	int r = bad_load_steps(vt);
-
-	if (reload_default(vt) && !r)
-		return -1;
-	return r;
+	return then_reload_default(vt, bad_load_steps);
 }
 
 static int sc_bad_runtime_params(struct vt *vt)
@@ -1295,13 +1300,14 @@ static int with_open_sessions(struct vt *vt, enum lsn kind,
 	return r;
 }
 
+static int rmmod_open_steps(struct vt *vt)
+{
+	return with_open_sessions(vt, LSN_V4, rmmod_steps);
+}
+
 static int sc_rmmod_with_open(struct vt *vt)
 {
-	int r = with_open_sessions(vt, LSN_V4, rmmod_steps);
-
-	if (reload_default(vt) && !r)
-		return -1;
-	return r;
+	return then_reload_default(vt, rmmod_open_steps);
 }
 
 /* the emulator alone: many connections open at once, then closed */

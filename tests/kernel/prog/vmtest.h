@@ -61,13 +61,14 @@ int vt_unload(struct vt *vt);
 int write_file(const char *path, const char *text);	/* 0 or -errno */
 
 /*
- * Fill the test addresses of @vt (SRV4, LB4, CLIENT4 and the IPv6 ones) and
- * configure the opened @vt->tun: up, SRV4/24 and SRV6/64 on it (the rest of
- * each prefix routes through the emulator), IPv6 without duplicate address
- * detection so the address is usable at once. 0 or -errno; *@what names
- * the step that failed.
+ * Open the TUN device @name into @vt->tun (loading @tun_module first when
+ * the kernel has no TUN yet and @tun_module is not NULL), fill the test
+ * addresses of @vt (SRV4, LB4, CLIENT4 and the IPv6 ones) and configure the
+ * device: up, SRV4/24 and SRV6/64 on it (the rest of each prefix routes
+ * through the emulator), IPv6 without duplicate address detection so the
+ * address is usable at once. 0, or -1 with the reason in @vt->err.
  */
-int vt_tun_configure(struct vt *vt, const char **what);
+int vt_setup_net(struct vt *vt, const char *name, const char *tun_module);
 
 /* Is @name one of the comma-separated names in @only (NULL: all)? */
 bool vt_selected(const char *only, const char *name);

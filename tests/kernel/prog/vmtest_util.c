@@ -585,7 +585,7 @@ int one_conn(struct vt *vt, int lfd, uint16_t port, int family,
 	return 0;
 }
 
-int vt_tun_configure(struct vt *vt, const char **what)
+static int tun_configure(struct vt *vt, const char **what)
 {
 	const char *knobs[] = { "accept_dad", "disable_ipv6" };
 	char path[128];
@@ -614,6 +614,28 @@ int vt_tun_configure(struct vt *vt, const char **what)
 		return err;
 	*what = "IPv6 address";
 	return lbsim_tun_add_addr(vt->tun, AF_INET6, &vt->srv6, 64);
+}
+
+int vt_setup_net(struct vt *vt, const char *name, const char *tun_module)
+{
+	const char *what = "";
+	int err;
+
+	err = lbsim_tun_open(&vt->tun, name);
+	if ((err == -ENOENT || err == -ENODEV) && tun_module) {
+		int e2 = mod_load(tun_module, "");
+
+		if (e2 && e2 != -EEXIST)
+			return fail(vt, "loading %s: %s", tun_module, strerror(-e2));
+		err = lbsim_tun_open(&vt->tun, name);
+	}
+	if (err)
+		return fail(vt, "opening /dev/net/tun: %s", strerror(-err));
+	err = tun_configure(vt, &what);
+	if (err)
+		return fail(vt, "configuring %s (%s): %s",
+			    lbsim_tun_name(vt->tun), what, strerror(-err));
+	return 0;
 }
 
 bool vt_selected(const char *only, const char *name)

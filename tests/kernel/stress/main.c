@@ -251,23 +251,6 @@ int checkers_stop(struct vt *vt, struct checkers *c)
 	return 0;
 }
 
-/* ---- the VM's network: one TUN device, the LB behind it ---- */
-
-static int setup_net(struct vt *vt)
-{
-	const char *what = "";
-	int err;
-
-	err = lbsim_tun_open(&vt->tun, "toastress0");
-	if (err)
-		return fail(vt, "opening /dev/net/tun: %s", strerror(-err));
-	err = vt_tun_configure(vt, &what);
-	if (err)
-		return fail(vt, "configuring %s (%s): %s",
-			    lbsim_tun_name(vt->tun), what, strerror(-err));
-	return 0;
-}
-
 /* ---- main ---- */
 
 struct sc {
@@ -412,7 +395,7 @@ int main(int argc, char **argv)
 	    o.seed, o.conns, o.cycles, o.race_conns, o.flip_conns, o.checkers,
 	    sysconf(_SC_NPROCESSORS_ONLN));
 
-	if (setup_net(&vt)) {
+	if (vt_setup_net(&vt, "toastress0", NULL)) {
 		printf("FAIL setup: %s\n", vt.err);
 		printf("0 passed, 1 failed\n");
 		return 1;
