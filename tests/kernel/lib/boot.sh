@@ -53,6 +53,20 @@ vm_boot() {
 # Console lines that mean the kernel itself complained.
 VMT_BAD_KERNEL='BUG:|WARNING:|Oops|Call Trace|Kernel panic'
 
+# vm_crashed_before_start: the console shows a kernel complaint before the
+# init's TOA-VM-START line (or without one), i.e. before the test program
+# ran and before toa was ever loaded. Seen as "Oops: int3" in the kernel's
+# own boot code under multi-threaded TCG (QEMU running a stale copy of code
+# the kernel had just patched); vm-test boots such a kernel once more.
+vm_crashed_before_start() {
+    local log bad start
+    log=$(tr -d '\r' <"$K_CONSOLE")
+    bad=$(grep -n -m1 -E "$VMT_BAD_KERNEL" <<<"$log" | cut -d: -f1)
+    [[ -n $bad ]] || return 1
+    start=$(grep -n -m1 '^TOA-VM-START' <<<"$log" | cut -d: -f1)
+    [[ -z $start || $bad -lt $start ]]
+}
+
 # vm_verdict: print the scenario lines and write "PASSED FAILED" into
 # $K_WORK/result. The kernel fails (one extra failed item) when the console
 # shows a kernel complaint, the done marker is missing, no scenario ran, or
