@@ -47,13 +47,14 @@ check_match "repo: client/toa.list is the one-line form of toa.sources" "$(cat "
 keyring=/etc/apt/keyrings/toa-archive-keyring.asc
 had_keyrings=0
 [ -d /etc/apt/keyrings ] && had_keyrings=1
-install -D -m 0644 "$R/toa-archive-keyring.asc" "$keyring"
-install -m 0644 "$R/client/toa.sources" /etc/apt/sources.list.d/toa.sources
 repo_apt_undo() {
 	rm -f /etc/apt/sources.list.d/toa.sources "$keyring"
 	[ "$had_keyrings" = 1 ] || rmdir /etc/apt/keyrings 2>/dev/null || true
 	rm -f /var/lib/apt/lists/127.0.0.1_"$REPO_PORT"_*
 }
+UNDO_FUNCS="$UNDO_FUNCS repo_apt_undo"
+install -D -m 0644 "$R/toa-archive-keyring.asc" "$keyring"
+install -m 0644 "$R/client/toa.sources" /etc/apt/sources.list.d/toa.sources
 update_log=$LOGDIR/repo-apt-update.log
 check "repo: apt-get update with the toa source succeeds" \
 	bash -c "apt-get update -o Dpkg::Use-Pty=0 >'$update_log' 2>&1 || { tail -n 5 '$update_log'; exit 1; }"

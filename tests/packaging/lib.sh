@@ -55,6 +55,11 @@ toa_clean_slate() {
 	done
 	rm -rf /var/lib/dkms/toa /usr/src/toa-[0-9]*
 	rm -f /usr/lib/modules-load.d/toa.conf
+	# the repo section's apt source, left by a run that was killed
+	if grep -qs '^URIs: http://127\.0\.0\.1:' /etc/apt/sources.list.d/toa.sources; then
+		rm -f /etc/apt/sources.list.d/toa.sources /etc/apt/keyrings/toa-archive-keyring.asc
+		rm -f /var/lib/apt/lists/127.0.0.1_*
+	fi
 }
 
 # kernel release of a linux-headers-<kver> package name
@@ -96,11 +101,16 @@ repo_stop() {
 # stop_background, which tests/packaging/run and the standalone scripts call
 # on exit.
 BACKGROUND_PIDS=${BACKGROUND_PIDS:-}
+# Functions that undo a section's changes to this machine when the run ends
+# early (a section calls them itself on its normal path).
+UNDO_FUNCS=${UNDO_FUNCS:-}
 stop_background() {
-	local pid
+	local pid f
 	repo_stop
 	for pid in $BACKGROUND_PIDS; do kill "$pid" 2>/dev/null || true; done
 	BACKGROUND_PIDS=""
+	for f in $UNDO_FUNCS; do "$f" || true; done
+	UNDO_FUNCS=""
 }
 
 # throwaway_pubkey FILE: an ASCII-armored public key of a fresh key pair that
