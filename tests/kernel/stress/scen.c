@@ -32,29 +32,19 @@
 
 /* ---- bad_params ---- */
 
-/* "10.0.0.1,10.0.0.2,...": @n host addresses */
-static char *cidr_list(int n, char *buf, size_t cap)
+/*
+ * "10.0.0.1,10.0.0.2,...": @n host addresses, each followed by @suffix ("" as
+ * written by the test, "/32" for the module's canonical form)
+ */
+static char *cidr_list(int n, const char *suffix, char *buf, size_t cap)
 {
 	size_t at = 0;
 	int i;
 
 	buf[0] = '\0';
 	for (i = 1; i <= n && at < cap; i++)
-		at += (size_t)snprintf(buf + at, cap - at, "%s10.0.%d.%d",
-				       i > 1 ? "," : "", i / 256, i % 256);
-	return buf;
-}
-
-/* the same list in the module's canonical form */
-static char *cidr_list_canon(int n, char *buf, size_t cap)
-{
-	size_t at = 0;
-	int i;
-
-	buf[0] = '\0';
-	for (i = 1; i <= n && at < cap; i++)
-		at += (size_t)snprintf(buf + at, cap - at, "%s10.0.%d.%d/32",
-				       i > 1 ? "," : "", i / 256, i % 256);
+		at += (size_t)snprintf(buf + at, cap - at, "%s10.0.%d.%d%s",
+				       i > 1 ? "," : "", i / 256, i % 256, suffix);
 	return buf;
 }
 
@@ -111,7 +101,7 @@ static int bad_params_steps(struct vt *vt, char *big, size_t cap, char *canon)
 		int t = kmsg_count("TOA: "), nd = kmsg_count(b->needle), err;
 
 		snprintf(what, sizeof(what), "%s=%s", b->param,
-			 b->value ? b->value : cidr_list(65, big, cap));
+			 b->value ? b->value : cidr_list(65, "", big, cap));
 		err = mod_load(vt->module_path, what);
 		if (!err)
 			vt_unload(vt);
@@ -129,12 +119,12 @@ static int bad_params_steps(struct vt *vt, char *big, size_t cap, char *canon)
 		n_load++;
 	}
 	/* the bound itself is fine: 64 networks */
-	snprintf(what, sizeof(what), "trusted_sources=%s", cidr_list(64, big, cap));
+	snprintf(what, sizeof(what), "trusted_sources=%s", cidr_list(64, "", big, cap));
 	if (vt_load(vt, what))
 		return -1;
 	if (param_get("trusted_sources", val, sizeof(val)))
 		return fail(vt, "reading trusted_sources failed");
-	cidr_list_canon(64, canon, cap);
+	cidr_list(64, "/32", canon, cap);
 	if (strcmp(val, canon))
 		return fail(vt, "trusted_sources with 64 networks reads back as \"%.80s...\"",
 			    val);
@@ -149,7 +139,7 @@ static int bad_params_steps(struct vt *vt, char *big, size_t cap, char *canon)
 		const char *keep = !strcmp(b->param, "trusted_sources") ? LB_NET4 :
 				   !strcmp(b->param, "max_entries") ? "1000" : "254";
 
-		err = param_set(b->param, b->value ? b->value : cidr_list(65, big, cap));
+		err = param_set(b->param, b->value ? b->value : cidr_list(65, "", big, cap));
 		snprintf(what, sizeof(what), "writing %s to %s",
 			 b->value ? b->value : "<65 addresses>", b->param);
 		if (expect_refused(vt, what, b->needle, err, t, nd))
