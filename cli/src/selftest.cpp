@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // selftest.cpp - make a TUN device, give the kernel the server address on
-// it, let lbsim (tests/kernel/prog/lbsim.c) open connections from the "load
+// it, let lbsim (lbsim/lbsim.c) open connections from the "load
 // balancer" with a made-up client in the TOA option, and check what
 // accept() and getpeername() return. Everything created is removed again.
 #include "selftest.h"

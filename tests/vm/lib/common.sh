@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Variables shared across the sourced files are set and read in different files:
 # shellcheck disable=SC2034,SC2153
-# Shared settings and small helpers for tests/kernel/vm-test.
+# Shared settings and small helpers for tests/vm/vm-test.
 # Sourced, not executed.
 
 # Everything downloaded or built lives outside the repository.
@@ -15,7 +15,7 @@ VMT_LOG_DIR=${TOA_VM_LOGDIR:-$TOA_CACHE/logs}
 VMT_TIMEOUT=${TOA_VM_TIMEOUT:-300}        # seconds one boot may take
 VMT_SMP=${TOA_VM_SMP:-2}                  # the tests need real concurrency
 # multi: one host thread per vCPU; single: vCPUs interleave on one thread
-# (the unload races need it, see tests/kernel/stress-test).
+# (the unload races need it, see tests/stress/run).
 VMT_TCG_THREAD=${TOA_VM_TCG_THREAD:-multi}
 case $VMT_TCG_THREAD in
 multi | single) ;;

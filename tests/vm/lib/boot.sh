@@ -35,7 +35,7 @@ vm_boot() {
         ;;
     *) kfail boot "no QEMU setup for $K_ARCH" ;;
     esac
-    command -v "${qemu[0]}" >/dev/null || kfail boot "${qemu[0]} not installed (tests/kernel/install-deps)"
+    command -v "${qemu[0]}" >/dev/null || kfail boot "${qemu[0]} not installed (tests/vm/install-deps)"
     qemu+=(-m "$VMT_MEM" -smp "$VMT_SMP" -nic none -nographic -no-reboot
         -monitor none -serial "file:$K_CONSOLE"
         -kernel "$K_VMLINUZ" -initrd "$K_INITRD")

@@ -82,7 +82,7 @@ initramfs_build() {
     ln -s ../bin "$root/usr/bin"
     ln -s ../bin "$root/usr/sbin"
 
-    host_busybox=$(command -v busybox) || kfail initramfs "busybox not installed (tests/kernel/install-deps)"
+    host_busybox=$(command -v busybox) || kfail initramfs "busybox not installed (tests/vm/install-deps)"
     busybox=$host_busybox
     [[ $K_ARCH == "$(host_arch)" ]] || busybox_fetch "$K_ARCH"
     copy_exe "$busybox" "$root"

@@ -5,7 +5,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include "vmtest.h"
+#include "vt.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

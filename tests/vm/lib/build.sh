@@ -7,7 +7,7 @@
 # Where the sources come from. Overridable so the harness itself can be
 # tested against a stand-in module and test program.
 VMT_SOURCE_ROOT=${TOA_SOURCE_ROOT:-$VMT_REPO}
-VMT_PROG_DIR=${TOA_VM_PROG_DIR:-$VMT_REPO/tests/kernel/prog}
+VMT_PROG_DIR=${TOA_VM_PROG_DIR:-$VMT_REPO/tests/kernel}
 
 # module_build: copy module/ and VERSION into a per-kernel directory (so
 # several kernels never share object files in the source tree) and run the
@@ -71,7 +71,7 @@ prog_build() {
         # libc6-dev-<arch>-cross); the Makefile takes CC= from the command line.
         cross=("CC=$(deb_gnu_type "$arch")-gcc")
         command -v "${cross[0]#CC=}" >/dev/null ||
-            kfail prog "${cross[0]#CC=} not installed (tests/kernel/install-deps)"
+            kfail prog "${cross[0]#CC=} not installed (tests/vm/install-deps)"
     fi
     [[ -f $VMT_PROG_DIR/Makefile ]] || kfail prog "no $VMT_PROG_DIR/Makefile"
     rm -rf "$out"

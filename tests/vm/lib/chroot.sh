@@ -82,7 +82,7 @@ chroot_ensure() {
         K_CHROOT_NOTE="$suite cached"
         return 0
     fi
-    command -v debootstrap >/dev/null || kfail chroot "debootstrap not installed (tests/kernel/install-deps)"
+    command -v debootstrap >/dev/null || kfail chroot "debootstrap not installed (tests/vm/install-deps)"
     mirror=$(apt_mirrors | awk '$1 == "main" { print $2 }')
     tmp=$K_CHROOT.new
     log=$VMT_LOG_DIR/chroot-$suite-$cc.log

@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# The load-balancer emulator for Makefiles that build static in-VM programs:
+#   include <path>/lbsim/lbsim.mk
+# gives LBSIM_SRCS, LBSIM_HDRS and LBSIM_CPPFLAGS (CMake builds use the
+# toa_lbsim library of lbsim/CMakeLists.txt instead).
+LBSIM_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+LBSIM_SRCS := $(LBSIM_DIR)/lbsim.c
+LBSIM_HDRS := $(LBSIM_DIR)/lbsim.h
+LBSIM_CPPFLAGS := -I$(LBSIM_DIR)
