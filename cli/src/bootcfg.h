@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "command.h"
 #include "report.h"
 
 namespace toacheck {
@@ -29,15 +30,17 @@ std::string with_managed(const std::string &text, const std::vector<std::string>
 // "options toa a=1 b=2" -> {a:1, b:2}
 std::map<std::string, std::string> parse_options_line(const std::string &line);
 
-struct EnableCmd {
+struct EnableCmd : Command {
 	std::optional<std::string> trusted_sources;
 	std::optional<std::string> option_kind;
 	std::optional<std::string> max_entries;
-	int run(Env &env);
+	CLI::App *define(CLI::App &app) override;
+	int run(Env &env) override;
 };
 
-struct DisableCmd {
-	int run(Env &env);
+struct DisableCmd : Command {
+	CLI::App *define(CLI::App &app) override;
+	int run(Env &env) override;
 };
 
 } // namespace toacheck

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "distro.h"
+#include "command.h"
 #include "report.h"
 #include "stats.h"
 
@@ -45,10 +46,11 @@ std::string compiler_name(const std::string &cc_version_text);
 std::string compiler_version(const std::string &version_line);	// "12.2.0"
 bool config_lists_module(const std::string &conf_text, const std::string &module);
 
-struct DoctorCmd {
+struct DoctorCmd : Command {
 	bool json = false;
 	std::string kernel;	// empty: the running one
-	int run(Env &env);
+	CLI::App *define(CLI::App &app) override;
+	int run(Env &env) override;
 };
 
 } // namespace toacheck

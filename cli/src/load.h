@@ -6,18 +6,21 @@
 #include <string>
 #include <vector>
 
+#include "command.h"
 #include "report.h"
 
 namespace toacheck {
 
-struct LoadCmd {
+struct LoadCmd : Command {
 	std::string module;			// --module PATH; empty: libkmod lookup
 	std::vector<std::string> params;	// --param key=value
-	int run(Env &env);
+	CLI::App *define(CLI::App &app) override;
+	int run(Env &env) override;
 };
 
-struct UnloadCmd {
-	int run(Env &env);
+struct UnloadCmd : Command {
+	CLI::App *define(CLI::App &app) override;
+	int run(Env &env) override;
 };
 
 // Kernel log lines that start with "TOA:", newest last.

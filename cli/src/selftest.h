@@ -3,13 +3,15 @@
 // balancer over a TUN device.
 #pragma once
 
+#include "command.h"
 #include "report.h"
 
 namespace toacheck {
 
-struct SelftestCmd {
+struct SelftestCmd : Command {
 	int timeout_ms = 3000;
-	int run(Env &env);
+	CLI::App *define(CLI::App &app) override;
+	int run(Env &env) override;
 };
 
 } // namespace toacheck

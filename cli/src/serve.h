@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <string>
 
+#include "command.h"
 #include "report.h"
 
 namespace toacheck {
@@ -37,11 +38,12 @@ private:
 std::string access_log_line(const std::string &client, const std::string &peer,
 			    const std::string &request_line, int status);
 
-struct ServeCmd {
+struct ServeCmd : Command {
 	int port = 8080;
 	std::string bind = "::";
 	int count = 0;	// 0: until interrupted
-	int run(Env &env);
+	CLI::App *define(CLI::App &app) override;
+	int run(Env &env) override;
 };
 
 } // namespace toacheck

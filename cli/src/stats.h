@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "command.h"
 #include "report.h"
 
 namespace toacheck {
@@ -34,12 +35,13 @@ std::string stats_prometheus(const Stats &s);
 // Counters as differences since @prev, gauges as their current value.
 std::string stats_deltas(const Stats &prev, const Stats &cur, double seconds);
 
-struct StatsCmd {
+struct StatsCmd : Command {
 	bool json = false;
 	bool prometheus = false;
 	double watch = 0;	// seconds; 0 = print once
 	int iterations = 0;	// --watch rounds; 0 = until interrupted
-	int run(Env &env);
+	CLI::App *define(CLI::App &app) override;
+	int run(Env &env) override;
 };
 
 // Set by the SIGINT handler that main installs; --watch stops when true.
