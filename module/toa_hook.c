@@ -27,7 +27,11 @@
 #include <net/sock.h>
 
 #include "compat/compat.h"
-#include "toa.h"
+#include "toa_hook.h"
+#include "toa_opt.h"
+#include "toa_param.h"
+#include "toa_stats.h"
+#include "toa_table.h"
 
 /* ---- learning the client from the packet that creates the socket ---- */
 

@@ -2,6 +2,11 @@
 /*
  * Load and unload.
  *
+ * The units, each with its header, import each other as a tree:
+ *   toa_main -> toa_proc, toa_hook, toa_sockopt -> toa_table
+ *            -> toa_stats, toa_param -> toa_cidr, toa_opt (pure C)
+ * and compat/ holds every difference between kernels.
+ *
  * Parts start in the order they are needed and stop in reverse; a failure
  * undoes what was done and returns its negative errno. The probes start
  * last (nothing reaches the module before) and stop first (nothing reaches
@@ -13,7 +18,12 @@
 #include <linux/init.h>
 #include <linux/module.h>
 
-#include "toa.h"
+#include "toa_hook.h"
+#include "toa_param.h"
+#include "toa_proc.h"
+#include "toa_sockopt.h"
+#include "toa_stats.h"
+#include "toa_table.h"
 
 #ifndef TOA_VERSION
 #error "TOA_VERSION comes from the VERSION file through Kbuild"
@@ -32,14 +42,19 @@ static int __init toa_init(void)
 	err = toa_sockopt_init();
 	if (err)
 		goto undo_table;
-	err = toa_hook_init();
+	err = toa_proc_init();
 	if (err)
 		goto undo_sockopt;
+	err = toa_hook_init();
+	if (err)
+		goto undo_proc;
 
 	pr_info("toa loaded (version %s, option kind %u)\n", TOA_VERSION,
 		toa_param_kind());
 	return 0;
 
+undo_proc:
+	toa_proc_exit();
 undo_sockopt:
 	toa_sockopt_exit();
 undo_table:
@@ -54,6 +69,7 @@ fail:
 static void __exit toa_exit(void)
 {
 	toa_hook_exit();
+	toa_proc_exit();
 	toa_sockopt_exit();
 	toa_table_exit();
 	toa_stats_exit();

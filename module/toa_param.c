@@ -12,8 +12,9 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 
-#include "toa.h"
 #include "toa_cidr.h"
+#include "toa_opt.h"
+#include "toa_param.h"
 #include "toa_uapi.h"
 
 #define TOA_MAX_ENTRIES_LIMIT	(1U << 24)

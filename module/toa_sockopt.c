@@ -14,7 +14,9 @@
 #include <net/sock.h>
 
 #include "compat/compat.h"
-#include "toa.h"
+#include "toa_sockopt.h"
+#include "toa_stats.h"
+#include "toa_table.h"
 #include "toa_uapi.h"
 
 static int toa_sockopt_get(struct sock *sk, int optval, toa_sockopt_ptr user,

@@ -22,7 +22,9 @@
 #include <net/inet_sock.h>
 #include <net/sock.h>
 
-#include "toa.h"
+#include "toa_param.h"
+#include "toa_stats.h"
+#include "toa_table.h"
 
 struct toa_entry {
 	struct hlist_node node;
