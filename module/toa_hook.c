@@ -20,6 +20,7 @@
 #include <linux/ipv6.h>
 #include <linux/kprobes.h>
 #include <linux/net.h>
+#include <linux/rcupdate.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <net/ip.h>
@@ -61,6 +62,7 @@ static bool toa_read_client(const struct sk_buff *skb, struct toa_peer *peer)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 	const u8 *tail = skb_tail_pointer(skb);
+	enum toa_parse_result res;
 	struct toa_client client;
 	const void *src;
 	u8 src_family;
@@ -70,8 +72,11 @@ static bool toa_read_client(const struct sk_buff *skb, struct toa_peer *peer)
 	if ((const u8 *)th < skb->head || (const u8 *)th >= tail)
 		return false;
 
-	switch (toa_parse_options((const u8 *)th, tail - (const u8 *)th,
-				  toa_param_kind(), &client)) {
+	rcu_read_lock();
+	res = toa_parse_options((const u8 *)th, tail - (const u8 *)th,
+				toa_param_kinds(), &client);
+	rcu_read_unlock();
+	switch (res) {
 	case TOA_PARSE_NONE:
 		toa_count(TOA_SYN_RECV_SOCK_NO_TOA);
 		break;

@@ -17,8 +17,10 @@
 
 #include <linux/init.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 
 #include "toa_hook.h"
+#include "toa_opt.h"
 #include "toa_param.h"
 #include "toa_proc.h"
 #include "toa_sockopt.h"
@@ -31,6 +33,7 @@
 
 static int __init toa_init(void)
 {
+	char kinds[4 * TOA_MAX_KINDS];
 	int err;
 
 	err = toa_stats_init();
@@ -49,8 +52,11 @@ static int __init toa_init(void)
 	if (err)
 		goto undo_proc;
 
-	pr_info("toa loaded (version %s, option kind %u)\n", TOA_VERSION,
-		toa_param_kind());
+	rcu_read_lock();
+	toa_kinds_format(toa_param_kinds(), kinds, sizeof(kinds));
+	rcu_read_unlock();
+	pr_info("toa loaded (version %s, option kinds %s)\n", TOA_VERSION,
+		kinds);
 	return 0;
 
 undo_proc:

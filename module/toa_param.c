@@ -19,7 +19,6 @@
 
 #define TOA_MAX_ENTRIES_LIMIT	(1U << 24)
 
-static unsigned int toa_kind = TOA_DEFAULT_KIND;
 static unsigned int toa_max_entries = TOA_DEFAULT_MAX_ENTRIES;
 
 struct toa_trusted {
@@ -29,11 +28,6 @@ struct toa_trusted {
 
 /* NULL: no list, TOA is accepted from any source */
 static struct toa_trusted __rcu *toa_trusted;
-
-u8 toa_param_kind(void)
-{
-	return READ_ONCE(toa_kind);
-}
 
 unsigned int toa_param_max_entries(void)
 {
@@ -52,26 +46,135 @@ bool toa_param_source_trusted(u8 family, const void *addr)
 	return ok;
 }
 
-static int toa_kind_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned int kind;
+/*
+ * option_kinds: the kinds that carry TOA. Readers (the packet hooks) take
+ * the current list under RCU; a write publishes a new copy. The default
+ * list is static and never freed.
+ */
+struct toa_kinds_box {
+	struct rcu_head rcu;
+	struct toa_kinds kinds;
+};
 
-	if (kstrtouint(val, 0, &kind) || !toa_kind_valid(kind)) {
-		pr_err("option_kind: '%.*s' refused: must be 2..255 and not a standard TCP option (2, 3, 4, 5, 8)\n",
-		       (int)min_t(size_t, strcspn(val, "\n"), 16), val);
+/* 254,253: bits 5 and 6 of map[31] */
+static struct toa_kinds_box toa_kinds_default = {
+	.kinds = {
+		.count = 2,
+		.kind = { TOA_DEFAULT_KIND, TOA_DEFAULT_KIND2 },
+		.map = { [31] = 0x60 },
+	},
+};
+static struct toa_kinds_box __rcu *toa_kinds_cur =
+	RCU_INITIALIZER(&toa_kinds_default);
+
+/* Parameter writes are serialised by the kernel's parameter lock. */
+static struct toa_kinds_box *toa_kinds_current(void)
+{
+	return rcu_dereference_protected(toa_kinds_cur, true);
+}
+
+const struct toa_kinds *toa_param_kinds(void)
+{
+	return &rcu_dereference(toa_kinds_cur)->kinds;
+}
+
+static void toa_kinds_publish(struct toa_kinds_box *fresh)
+{
+	struct toa_kinds_box *old = toa_kinds_current();
+
+	rcu_assign_pointer(toa_kinds_cur, fresh);
+	if (old && old != &toa_kinds_default)
+		kfree_rcu(old, rcu);
+}
+
+#define TOA_KINDS_RULE "1..%u distinct kinds, each 2..255 and not 0-5, 8, 19, 29, 30 or 34 (TCP options of the kernel's own, or that can be 8 or 20 bytes long)"
+
+static int toa_kinds_set(const char *val, const struct kernel_param *kp)
+{
+	struct toa_kinds_box *fresh;
+	unsigned int item;
+
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
+	if (!fresh)
+		return -ENOMEM;
+	if (!toa_kinds_parse(val, strlen(val), &fresh->kinds, &item)) {
+		if (item)
+			pr_err("option_kinds: item %u of '%.*s' refused: want " TOA_KINDS_RULE "\n",
+			       item, (int)min_t(size_t, strcspn(val, "\n"), 32),
+			       val, TOA_MAX_KINDS);
+		else
+			pr_err("option_kinds: '%.*s' refused: want " TOA_KINDS_RULE "\n",
+			       (int)min_t(size_t, strcspn(val, "\n"), 32), val,
+			       TOA_MAX_KINDS);
+		kfree(fresh);
 		return -EINVAL;
 	}
-	WRITE_ONCE(toa_kind, kind);
+	toa_kinds_publish(fresh);
 	return 0;
+}
+
+static int toa_kinds_get(char *buf, const struct kernel_param *kp)
+{
+	size_t n = toa_kinds_format(&toa_kinds_current()->kinds, buf,
+				    PAGE_SIZE - 1);
+
+	buf[n++] = '\n';
+	buf[n] = '\0';
+	return n;
+}
+
+/* On unload, or when loading failed after the parameters were parsed. */
+static void toa_kinds_free(void *arg)
+{
+	struct toa_kinds_box *cur = toa_kinds_current();
+
+	if (cur != &toa_kinds_default)
+		kfree(cur);
+	RCU_INIT_POINTER(toa_kinds_cur, &toa_kinds_default);
+}
+
+static const struct kernel_param_ops toa_kinds_ops = {
+	.set = toa_kinds_set,
+	.get = toa_kinds_get,
+	.free = toa_kinds_free,
+};
+module_param_cb(option_kinds, &toa_kinds_ops, NULL, 0644);
+MODULE_PARM_DESC(option_kinds,
+		 "Comma-separated TCP option kinds that carry TOA, each with length 8 (IPv4) or 20 (IPv6) (default 254,253)");
+
+/* option_kind: the first element of option_kinds, for older configurations */
+static int toa_kind_set(const char *val, const struct kernel_param *kp)
+{
+	struct toa_kinds_box *fresh;
+	unsigned int kind;
+
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
+	if (!fresh)
+		return -ENOMEM;
+	fresh->kinds = toa_kinds_current()->kinds;
+	if (kstrtouint(val, 0, &kind) ||
+	    !toa_kinds_set_first(&fresh->kinds, kind)) {
+		pr_err("option_kind: '%.*s' refused: must be 2..255, not 0-5, 8, 19, 29, 30 or 34, and not another element of option_kinds\n",
+		       (int)min_t(size_t, strcspn(val, "\n"), 16), val);
+		kfree(fresh);
+		return -EINVAL;
+	}
+	toa_kinds_publish(fresh);
+	return 0;
+}
+
+static int toa_kind_get(char *buf, const struct kernel_param *kp)
+{
+	return sprintf(buf, "%u\n", toa_kinds_current()->kinds.kind[0]);
 }
 
 static const struct kernel_param_ops toa_kind_ops = {
 	.set = toa_kind_set,
-	.get = param_get_uint,
+	.get = toa_kind_get,
 };
-module_param_cb(option_kind, &toa_kind_ops, &toa_kind, 0644);
+module_param_cb(option_kind, &toa_kind_ops, NULL, 0644);
 MODULE_PARM_DESC(option_kind,
-		 "TCP option kind that carries TOA (default 254; 200 = legacy LVS)");
+		 "The first kind of option_kinds (older name; 200 = legacy LVS)");
 
 static int toa_max_entries_set(const char *val, const struct kernel_param *kp)
 {
@@ -147,6 +250,7 @@ static void toa_trusted_free(void *arg)
 	kfree(toa_trusted_current());
 	RCU_INIT_POINTER(toa_trusted, NULL);
 }
+
 
 static const struct kernel_param_ops toa_trusted_ops = {
 	.set = toa_trusted_set,

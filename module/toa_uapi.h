@@ -37,6 +37,8 @@ struct toa_nat64_peer {
 
 /* Defaults and limits of the module parameters. */
 #define TOA_DEFAULT_KIND	254
+#define TOA_DEFAULT_KIND2	253	/* Huawei ELB IPv6 */
+#define TOA_DEFAULT_KINDS	"254,253"
 #define TOA_LEGACY_KIND		200
 #define TOA_DEFAULT_MAX_ENTRIES	262144
 #define TOA_MAX_TRUSTED		64

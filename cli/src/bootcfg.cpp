@@ -150,8 +150,8 @@ int EnableCmd::run(Env &env)
 {
 	// Validate everything before writing anything.
 	std::map<std::string, std::string> set;
-	if (option_kind)
-		set["option_kind"] = check_option_kind(*option_kind);
+	if (option_kinds)
+		set["option_kinds"] = check_option_kinds(*option_kinds);
 	if (max_entries)
 		set["max_entries"] = check_max_entries(*max_entries);
 	if (trusted_sources)
@@ -173,6 +173,8 @@ int EnableCmd::run(Env &env)
 				for (const auto &l : *lines)
 					for (const auto &[k, v] : parse_options_line(l))
 						opts[k] = v;
+		if (set.count("option_kinds"))
+			opts.erase("option_kind");	// the older name of the same setting
 		for (const auto &[k, v] : set) {
 			if (v.empty())
 				opts.erase(k);	// an empty list = the module's default

@@ -32,7 +32,7 @@ std::map<std::string, std::string> parse_options_line(const std::string &line);
 
 struct EnableCmd : Command {
 	std::optional<std::string> trusted_sources;
-	std::optional<std::string> option_kind;
+	std::optional<std::string> option_kinds;
 	std::optional<std::string> max_entries;
 	CLI::App *define(CLI::App &app) override;
 	int run(Env &env) override;

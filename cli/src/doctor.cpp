@@ -491,11 +491,13 @@ std::optional<Check> check_traffic(DoctorContext &ctx)
 	uint64_t with = s.get("syn_recv_sock_toa").value_or(0);
 	uint64_t without = s.get("syn_recv_sock_no_toa").value_or(0);
 	if (with == 0) {
-		auto kind = ctx.sys.read_file("/sys/module/toa/parameters/option_kind");
+		auto kinds = ctx.sys.read_file("/sys/module/toa/parameters/option_kinds");
+		if (!kinds)	// a module older than option_kinds
+			kinds = ctx.sys.read_file("/sys/module/toa/parameters/option_kind");
 		c.status = Status::Warn;
 		c.summary = fmt::format(
 			"no TOA seen yet ({} connections without it): is the load balancer's TOA feature on, with option kind {}?",
-			without, kind ? trim(*kind) : std::to_string(TOA_DEFAULT_KIND));
+			without, kinds ? trim(*kinds) : std::string(TOA_DEFAULT_KINDS));
 		c.fix = "toa-check serve --port 8080   (then send a request through the load balancer)";
 		return c;
 	}

@@ -47,7 +47,7 @@ constexpr std::array kTable = {
 	      "toa is already loaded", "", true},
 	Entry{Scope::Load, EINVAL, "EINVAL",
 	      "the kernel rejected a module parameter or the module's layout (see the kernel log line starting with 'TOA:')",
-	      "dmesg | grep 'TOA:'\ncheck --param values: option_kind 2..255 (not 2,3,4,5,8), max_entries 1..16777216, trusted_sources comma-separated CIDRs", false},
+	      "dmesg | grep 'TOA:'\ncheck --param values: option_kinds up to 4 of 2..255 (not 0-5, 8, 19, 29, 30, 34), max_entries 1..16777216, trusted_sources comma-separated CIDRs", false},
 	Entry{Scope::Load, ENOENT, "ENOENT",
 	      "the module file or a symbol it needs is missing",
 	      "dkms autoinstall -k {running}", false},

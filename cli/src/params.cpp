@@ -14,6 +14,7 @@
 
 extern "C" {
 #include "toa_cidr.h"
+#include "toa_opt.h"
 }
 
 namespace toacheck {
@@ -32,17 +33,37 @@ bool parse_uint(const std::string &text, unsigned long long &out)
 
 } // namespace
 
+namespace {
+
+constexpr const char *kKindRule =
+	"2..255, and not 0-5, 8, 19 (TCP options the kernel parses) or 29, 30, 34 (standard options that "
+	"can be 8 or 20 bytes long)";
+
+} // namespace
+
 std::string check_option_kind(const std::string &value)
 {
 	unsigned long long v = 0;
 	std::string t = trim(value);
-	if (!parse_uint(t, v) || v < 2 || v > 255)
-		throw UsageError(fmt::format("option_kind '{}' is not a number in 2..255", value));
-	if (v == 2 || v == 3 || v == 4 || v == 5 || v == 8)
-		throw UsageError(fmt::format(
-			"option_kind {} is a standard TCP option (2 MSS, 3 window scale, 4 SACK-permitted, 5 SACK, 8 timestamps)",
-			v));
+	if (!parse_uint(t, v) || v > 255 || !toa_kind_valid(static_cast<unsigned>(v)))
+		throw UsageError(fmt::format("option_kind '{}' refused: a kind must be {}", value, kKindRule));
 	return std::to_string(v);
+}
+
+std::string check_option_kinds(const std::string &value)
+{
+	toa_kinds kinds{};
+	unsigned int bad = 0;
+	if (!toa_kinds_parse(value.data(), value.size(), &kinds, &bad)) {
+		if (bad > 0)
+			throw UsageError(fmt::format("option_kinds '{}': item {} refused: each kind must be {}, listed once",
+						     value, bad, kKindRule));
+		throw UsageError(fmt::format("option_kinds '{}' refused: want 1..{} comma-separated kinds", value,
+					     TOA_MAX_KINDS));
+	}
+	char buf[4 * TOA_MAX_KINDS];
+	toa_kinds_format(&kinds, buf, sizeof(buf));
+	return buf;
 }
 
 std::string check_max_entries(const std::string &value)
@@ -82,13 +103,15 @@ std::vector<ModuleParam> parse_params(const std::vector<std::string> &items)
 		std::string canonical;
 		if (key == "option_kind")
 			canonical = check_option_kind(value);
+		else if (key == "option_kinds")
+			canonical = check_option_kinds(value);
 		else if (key == "max_entries")
 			canonical = check_max_entries(value);
 		else if (key == "trusted_sources")
 			canonical = check_trusted_sources(value);
 		else
 			throw UsageError(fmt::format(
-				"unknown module parameter '{}' (known: option_kind, trusted_sources, max_entries)",
+				"unknown module parameter '{}' (known: option_kinds, option_kind, trusted_sources, max_entries)",
 				key));
 		bool replaced = false;
 		for (auto &p : out)

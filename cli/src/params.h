@@ -12,12 +12,13 @@ struct ModuleParam {
 	std::string value;	// canonical form
 };
 
-// Parse and check "key=value" items (option_kind, trusted_sources,
+// Parse and check "key=value" items (option_kinds, option_kind, trusted_sources,
 // max_entries). Throws UsageError naming the bad item.
 std::vector<ModuleParam> parse_params(const std::vector<std::string> &items);
 
 // Each check on its own; they throw UsageError.
 std::string check_option_kind(const std::string &value);
+std::string check_option_kinds(const std::string &value);	// returns canonical list
 std::string check_max_entries(const std::string &value);
 std::string check_trusted_sources(const std::string &value);	// returns canonical list
 

@@ -48,6 +48,12 @@ INSTANTIATE_TEST_SUITE_P(
 			std::vector<std::string>{"load", "--param", "max_entries=16777217"},
 			std::vector<std::string>{"enable", "--trusted-sources", "300.1.1.1"},
 			std::vector<std::string>{"enable", "--option-kind", "2"},
+			std::vector<std::string>{"enable", "--option-kinds", "254,254"},
+			std::vector<std::string>{"enable", "--option-kinds", "254,30"},
+			std::vector<std::string>{"enable", "--option-kinds", "254,253,200,201,202"},
+			std::vector<std::string>{"load", "--param", "option_kinds="},
+			std::vector<std::string>{"load", "--param", "option_kind=34"},
+			std::vector<std::string>{"load", "--param", "option_kind=19"},
 			std::vector<std::string>{"serve", "--port", "65536"},
 			std::vector<std::string>{"serve", "--port", "-1"},
 			std::vector<std::string>{"serve", "--port", "http"},
@@ -94,6 +100,11 @@ TEST(Params, CanonicalForms)
 	EXPECT_EQ(toacheck::params_string(p), "max_entries=100 option_kind=254 trusted_sources=10.0.0.0/8");
 	EXPECT_THROW(toacheck::parse_params({"option_kind=3"}), toacheck::UsageError);
 	EXPECT_EQ(toacheck::check_option_kind("6"), "6");
+	EXPECT_EQ(toacheck::check_option_kind("28"), "28");	// user timeout's number, never 8 or 20 long
+	EXPECT_EQ(toacheck::check_option_kinds(" 254 , 253 "), "254,253");
+	EXPECT_EQ(toacheck::check_option_kinds("200"), "200");
+	for (const char *bad : {"", ",", "254,", "2", "29", "30", "34", "19", "256", "254,254", "1,2,3,4,5"})
+		EXPECT_THROW(toacheck::check_option_kinds(bad), toacheck::UsageError) << bad;
 	EXPECT_EQ(toacheck::check_max_entries("16777216"), "16777216");
 	EXPECT_EQ(toacheck::check_trusted_sources(""), "");
 }

@@ -54,19 +54,29 @@ TEST_F(Boot, EnableWritesOptionsAndMergesThem)
 	EXPECT_EQ(r.code, 0) << r.err;
 	std::string text = root.get("/etc/modprobe.d/toa.conf");
 	EXPECT_EQ(text, std::string("# admin\noptions toa max_entries=1000\n") + kBeginMarker +
-				"\noptions toa option_kind=200 trusted_sources=198.51.100.0/24,2001:db8::/32\n" +
+				"\noptions toa option_kinds=200 trusted_sources=198.51.100.0/24,2001:db8::/32\n" +
 				kEndMarker + "\n");
 	// Later: change one option, the other stays.
 	r = toatest::run_cli(sys, {"enable", "--max-entries", "5000"});
 	EXPECT_EQ(r.code, 0);
 	EXPECT_THAT(root.get("/etc/modprobe.d/toa.conf"),
-		    HasSubstr("\noptions toa max_entries=5000 option_kind=200 trusted_sources=198.51.100.0/24,2001:db8::/32\n"));
+		    HasSubstr("\noptions toa max_entries=5000 option_kinds=200 trusted_sources=198.51.100.0/24,2001:db8::/32\n"));
 	EXPECT_THAT(r.out, HasSubstr("! /etc/modprobe.d/toa.conf also sets max_entries=1000 outside toa-check's block"));
 	EXPECT_THAT(root.get("/etc/modprobe.d/toa.conf"), testing::StartsWith("# admin\noptions toa max_entries=1000\n"));
 	// An empty list removes the key.
 	r = toatest::run_cli(sys, {"enable", "--trusted-sources", ""});
 	EXPECT_EQ(r.code, 0);
-	EXPECT_THAT(root.get("/etc/modprobe.d/toa.conf"), HasSubstr("\noptions toa max_entries=5000 option_kind=200\n"));
+	EXPECT_THAT(root.get("/etc/modprobe.d/toa.conf"), HasSubstr("\noptions toa max_entries=5000 option_kinds=200\n"));
+}
+
+TEST_F(Boot, EnableOptionKindsReplacesTheOlderOptionKind)
+{
+	root.put("/etc/modprobe.d/toa.conf",
+		 std::string(kBeginMarker) + "\noptions toa option_kind=200 max_entries=7\n" + kEndMarker + "\n");
+	auto r = toatest::run_cli(sys, {"enable", "--option-kinds", "254, 200"});
+	ASSERT_EQ(r.code, 0) << r.err;
+	EXPECT_EQ(root.get("/etc/modprobe.d/toa.conf"),
+		  std::string(kBeginMarker) + "\noptions toa max_entries=7 option_kinds=254,200\n" + kEndMarker + "\n");
 }
 
 TEST_F(Boot, EnableWithoutOptionsLeavesModprobeAlone)

@@ -406,13 +406,13 @@ TEST_F(Doctor, TrustedSourcesEmptyWarns)
 TEST_F(Doctor, NoTrafficYetWarns)
 {
 	root.put("/proc/net/toa_stats", toatest::stats_text({{"syn_recv_sock_no_toa", 12}}));
-	root.put("/sys/module/toa/parameters/option_kind", "200\n");
+	root.put("/sys/module/toa/parameters/option_kinds", "200,201\n");
 	auto c = ctx();
 	auto t = check_traffic(c);
 	ASSERT_TRUE(t);
 	EXPECT_EQ(t->status, Status::Warn);
 	EXPECT_THAT(t->summary, HasSubstr("12 connections without it"));
-	EXPECT_THAT(t->summary, HasSubstr("option kind 200"));
+	EXPECT_THAT(t->summary, HasSubstr("option kind 200,201"));
 }
 
 TEST_F(Doctor, FixLinesArePrintedUnderFailures)

@@ -117,7 +117,7 @@ int FakeSystem::insert_module(const std::string &path, const std::string &params
 	if (insert_errno != 0)
 		return insert_errno;
 	tree_.put("/sys/module/toa/version", "0.1.0\n");
-	log.push_back("TOA: toa loaded (version 0.1.0, option kind 254)");
+	log.push_back("TOA: toa loaded (version 0.1.0, option kinds 254,253)");
 	return 0;
 }
 
@@ -174,6 +174,7 @@ void make_healthy(TempRoot &root, FakeSystem &sys)
 		 std::string("\x06\x00\x00\x00\x00", 5));
 	root.put("/sys/module/toa/version", "0.1.0\n");
 	root.put("/sys/module/toa/parameters/trusted_sources", "198.51.100.0/24\n");
+	root.put("/sys/module/toa/parameters/option_kinds", "254,253\n");
 	root.put("/sys/module/toa/parameters/option_kind", "254\n");
 	sys.commands["dpkg-query -W -f=${Version} toa-dkms"] = {0, "0.1.0-1"};
 	root.put("/proc/net/toa_stats", stats_text({{"syn_recv_sock_toa", 5}, {"getname_toa_ok", 9}}));

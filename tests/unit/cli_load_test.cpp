@@ -31,7 +31,7 @@ TEST_F(Load, LoadsAndConfirms)
 	ASSERT_EQ(sys.inserted.size(), 1u);
 	EXPECT_EQ(sys.inserted[0].first, "/lib/modules/6.1.0-56-amd64/updates/dkms/toa.ko");
 	EXPECT_EQ(sys.inserted[0].second, "trusted_sources=198.51.100.7/32,2001:db8::/32 option_kind=200");
-	EXPECT_THAT(r.out, HasSubstr("\u2713 TOA: toa loaded (version 0.1.0, option kind 254)"));
+	EXPECT_THAT(r.out, HasSubstr("\u2713 TOA: toa loaded (version 0.1.0, option kinds 254,253)"));
 }
 
 TEST_F(Load, ExplicitModulePath)

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
+#include <string>
 #include <vector>
 
 extern "C" {
@@ -13,7 +15,7 @@ namespace {
 using Bytes = std::vector<uint8_t>;
 
 // A TCP header with @options, data offset covering them (padded with EOL).
-Bytes tcp_header(const Bytes& options, int doff_override = -1) {
+Bytes tcp_header(const Bytes& options, int doff_override = -1, uint8_t flags = 0x10) {
   Bytes h(20, 0);
   h[0] = 0x30;  // source port 12345
   h[1] = 0x39;
@@ -22,7 +24,7 @@ Bytes tcp_header(const Bytes& options, int doff_override = -1) {
   while (h.size() % 4) h.push_back(0);
   const size_t doff = doff_override >= 0 ? static_cast<size_t>(doff_override) : h.size() / 4;
   h[12] = static_cast<uint8_t>(doff << 4);
-  h[13] = 0x10;  // ACK
+  h[13] = flags;  // ACK by default
   return h;
 }
 
@@ -45,11 +47,21 @@ struct Parsed {
   toa_client client;
 };
 
-Parsed parse(const Bytes& h, uint8_t kind = 254) {
+toa_kinds kinds_of(const char* text) {
+  toa_kinds k{};
+  unsigned bad = 0;
+  EXPECT_TRUE(toa_kinds_parse(text, strlen(text), &k, &bad)) << text;
+  return k;
+}
+
+Parsed parse(const Bytes& h, const char* kinds = "254,253") {
   Parsed p{};
-  p.result = toa_parse_options(h.data(), h.size(), kind, &p.client);
+  const toa_kinds k = kinds_of(kinds);
+  p.result = toa_parse_options(h.data(), h.size(), &k, &p.client);
   return p;
 }
+
+const toa_kinds kDefault = kinds_of("254,253");
 
 Bytes concat(std::initializer_list<Bytes> parts) {
   Bytes out;
@@ -89,8 +101,29 @@ TEST(OptParse, NoOptionsIsNone) {
 
 TEST(OptParse, KindIsAParameter) {
   auto h = tcp_header(toa_v4(200, 80, {203, 0, 113, 7}));
-  EXPECT_EQ(parse(h, 254).result, TOA_PARSE_NONE);
-  EXPECT_EQ(parse(h, 200).result, TOA_PARSE_V4);
+  EXPECT_EQ(parse(h, "254").result, TOA_PARSE_NONE);
+  EXPECT_EQ(parse(h).result, TOA_PARSE_NONE);
+  EXPECT_EQ(parse(h, "200").result, TOA_PARSE_V4);
+  EXPECT_EQ(parse(h, "254,200").result, TOA_PARSE_V4);
+}
+
+TEST(OptParse, DefaultKindsAre254And253) {
+  auto p = parse(tcp_header(toa_v6(253, 443, kClient6)));
+  ASSERT_EQ(p.result, TOA_PARSE_V6);
+  EXPECT_EQ(p.client.kind, 253);
+  p = parse(tcp_header(toa_v4(254, 80, {203, 0, 113, 7})));
+  ASSERT_EQ(p.result, TOA_PARSE_V4);
+  EXPECT_EQ(p.client.kind, 254);
+  EXPECT_EQ(parse(tcp_header(toa_v4(253, 80, {203, 0, 113, 7})), "254").result, TOA_PARSE_NONE);
+}
+
+TEST(OptParse, OtherLengthOfAToaKindIsPassedOver) {
+  // 254 is shared by experiments: one of another length before the TOA
+  Bytes other{254, 12, 0x12, 0x34, 1, 2, 3, 4, 5, 6, 7, 8};
+  auto p = parse(tcp_header(concat({other, toa_v4(253, 80, {203, 0, 113, 7})})));
+  EXPECT_EQ(p.result, TOA_PARSE_V4);
+  // alone, it is reported (most likely a balancer's TOA of the wrong size)
+  EXPECT_EQ(parse(tcp_header(other)).result, TOA_PARSE_MALFORMED);
 }
 
 TEST(OptParse, WrongLengthsAreMalformed) {
@@ -128,32 +161,48 @@ TEST(OptParse, NeverReadsPastDataOffset) {
   // Nor past len, even when the data offset claims more.
   auto full = tcp_header(toa_v4(254, 80, {203, 0, 113, 7}));
   toa_client c{};
-  EXPECT_EQ(toa_parse_options(full.data(), 24, 254, &c), TOA_PARSE_MALFORMED);
-  EXPECT_EQ(toa_parse_options(full.data(), 21, 254, &c), TOA_PARSE_MALFORMED);
-  EXPECT_EQ(toa_parse_options(full.data(), 20, 254, &c), TOA_PARSE_NONE);
+  EXPECT_EQ(toa_parse_options(full.data(), 24, &kDefault, &c), TOA_PARSE_MALFORMED);
+  EXPECT_EQ(toa_parse_options(full.data(), 21, &kDefault, &c), TOA_PARSE_MALFORMED);
+  EXPECT_EQ(toa_parse_options(full.data(), 20, &kDefault, &c), TOA_PARSE_NONE);
 }
 
 TEST(OptParse, ShortBufferIsNone) {
   Bytes h(19, 0);
   toa_client c{};
-  EXPECT_EQ(toa_parse_options(h.data(), h.size(), 254, &c), TOA_PARSE_NONE);
-  EXPECT_EQ(toa_parse_options(h.data(), 0, 254, &c), TOA_PARSE_NONE);
+  EXPECT_EQ(toa_parse_options(h.data(), h.size(), &kDefault, &c), TOA_PARSE_NONE);
+  EXPECT_EQ(toa_parse_options(h.data(), 0, &kDefault, &c), TOA_PARSE_NONE);
 }
 
-TEST(OptParse, ExperimentIdsAreNotToa) {
-  for (uint16_t exid : {0xF989, 0xEB9F}) {
-    Bytes exp{254, 8, static_cast<uint8_t>(exid >> 8), static_cast<uint8_t>(exid), 1, 2, 3, 4};
-    auto p = parse(tcp_header(exp));
-    EXPECT_EQ(p.result, TOA_PARSE_NONE) << std::hex << exid;
-    EXPECT_TRUE(p.client.exid_skipped);
-    // a real TOA after it still counts
-    p = parse(tcp_header(concat({exp, toa_v4(254, 80, {203, 0, 113, 7})})));
-    EXPECT_EQ(p.result, TOA_PARSE_V4);
-    EXPECT_TRUE(p.client.exid_skipped);
+TEST(OptParse, FastOpenIdIsSkippedOnlyOnASyn) {
+  const uint8_t syn = 0x02, ack = 0x10;
+  Bytes tfo8{254, 8, 0xF9, 0x89, 1, 2, 3, 4};
+  auto p = parse(tcp_header(tfo8, -1, syn));
+  EXPECT_EQ(p.result, TOA_PARSE_NONE);
+  EXPECT_TRUE(p.client.exid_skipped);
+  // a real TOA after it still counts
+  p = parse(tcp_header(concat({tfo8, toa_v4(254, 80, {203, 0, 113, 7})}), -1, syn));
+  EXPECT_EQ(p.result, TOA_PARSE_V4);
+  EXPECT_TRUE(p.client.exid_skipped);
+  // a Fast Open cookie of another length on a SYN is neither TOA nor malformed
+  Bytes tfo12{254, 12, 0xF9, 0x89, 1, 2, 3, 4, 5, 6, 7, 8};
+  EXPECT_EQ(parse(tcp_header(tfo12, -1, syn)).result, TOA_PARSE_NONE);
+  // on the handshake ACK (no Fast Open there) the bytes are the client port 63881
+  p = parse(tcp_header(tfo8, -1, ack));
+  ASSERT_EQ(p.result, TOA_PARSE_V4);
+  EXPECT_FALSE(p.client.exid_skipped);
+  EXPECT_EQ(p.client.port[0] << 8 | p.client.port[1], 63881);
+  // SYN-ACK too (flags SYN|ACK): Fast Open, skipped
+  EXPECT_EQ(parse(tcp_header(tfo8, -1, syn | ack)).result, TOA_PARSE_NONE);
+}
+
+TEST(OptParse, BpfExampleIdIsAClientPort) {
+  // 0xEB9F is the magic of the kernel's BPF header-option selftests, not an
+  // ID the kernel's own stack uses: on any segment it is port 60319.
+  for (uint8_t flags : {0x02, 0x10}) {
+    auto p = parse(tcp_header({254, 8, 0xEB, 0x9F, 203, 0, 113, 7}, -1, flags));
+    ASSERT_EQ(p.result, TOA_PARSE_V4) << int(flags);
+    EXPECT_EQ(p.client.port[0] << 8 | p.client.port[1], 60319);
   }
-  // a TFO cookie option of another length is passed over, not malformed
-  Bytes tfo{254, 12, 0xF9, 0x89, 1, 2, 3, 4, 5, 6, 7, 8};
-  EXPECT_EQ(parse(tcp_header(tfo)).result, TOA_PARSE_NONE);
 }
 
 TEST(OptParse, FirstToaWins) {
@@ -184,11 +233,50 @@ TEST(OptParse, OtherBrokenOptionsAreMalformed) {
 }
 
 TEST(OptKind, Valid) {
-  EXPECT_TRUE(toa_kind_valid(254));
-  EXPECT_TRUE(toa_kind_valid(200));
-  EXPECT_TRUE(toa_kind_valid(253));
-  EXPECT_TRUE(toa_kind_valid(255));
-  for (unsigned k : {0u, 1u, 2u, 3u, 4u, 5u, 8u, 256u, 1000u}) EXPECT_FALSE(toa_kind_valid(k)) << k;
+  for (unsigned k : {254u, 253u, 200u, 201u, 255u, 28u, 6u}) EXPECT_TRUE(toa_kind_valid(k)) << k;
+  for (unsigned k : {0u, 1u, 2u, 3u, 4u, 5u, 8u, 19u, 29u, 30u, 34u, 256u, 1000u})
+    EXPECT_FALSE(toa_kind_valid(k)) << k;
+}
+
+std::string format(const toa_kinds& k) {
+  char buf[32];
+  toa_kinds_format(&k, buf, sizeof(buf));
+  return buf;
+}
+
+TEST(OptKinds, ParseAndFormat) {
+  EXPECT_EQ(format(kinds_of("254,253")), "254,253");
+  EXPECT_EQ(format(kinds_of(" 200 , 254\n")), "200,254");
+  EXPECT_EQ(format(kinds_of("254,253,200,201")), "254,253,200,201");
+  toa_kinds k{};
+  unsigned bad = 99;
+  EXPECT_FALSE(toa_kinds_parse("", 0, &k, &bad));
+  EXPECT_EQ(bad, 0u);
+  EXPECT_FALSE(toa_kinds_parse("254,253,200,201,202", 19, &k, &bad));
+  EXPECT_EQ(bad, 0u);
+  EXPECT_FALSE(toa_kinds_parse("254,30", 6, &k, &bad));
+  EXPECT_EQ(bad, 2u);
+  EXPECT_FALSE(toa_kinds_parse("254,254", 7, &k, &bad));
+  EXPECT_EQ(bad, 2u);
+  EXPECT_FALSE(toa_kinds_parse("254,,253", 8, &k, &bad));
+  EXPECT_EQ(bad, 2u);
+  EXPECT_FALSE(toa_kinds_parse("0254x", 5, &k, &bad));
+  EXPECT_EQ(bad, 1u);
+  EXPECT_FALSE(toa_kinds_parse("25400", 5, &k, &bad));
+  EXPECT_EQ(bad, 1u);
+}
+
+TEST(OptKinds, SetFirstIsTheOptionKindAlias) {
+  toa_kinds k = kinds_of("254,253");
+  ASSERT_TRUE(toa_kinds_set_first(&k, 200));
+  EXPECT_EQ(format(k), "200,253");
+  EXPECT_EQ(parse(tcp_header(toa_v4(200, 80, {203, 0, 113, 7})), "200,253").result, TOA_PARSE_V4);
+  EXPECT_FALSE(toa_kinds_set_first(&k, 253));  // already the second one
+  EXPECT_FALSE(toa_kinds_set_first(&k, 8));
+  EXPECT_EQ(format(k), "200,253");
+  const Bytes h = tcp_header(toa_v4(254, 80, {203, 0, 113, 7}));
+  toa_client c{};
+  EXPECT_EQ(toa_parse_options(h.data(), h.size(), &k, &c), TOA_PARSE_NONE);  // the map follows
 }
 
 }  // namespace

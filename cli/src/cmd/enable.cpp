@@ -16,9 +16,9 @@ CLI::App *EnableCmd::define(CLI::App &app)
 		 "Accept TOA only from these comma-separated CIDRs (your load balancers); \"\" clears")
 		->type_name("CIDRS");
 	c->add_option_function<std::string>(
-		 "--option-kind", [this](const std::string &v) { option_kind = v; },
-		 "TCP option kind carrying the address (default 254; 200 = legacy LVS)")
-		->type_name("N");
+		 "--option-kinds,--option-kind", [this](const std::string &v) { option_kinds = v; },
+		 "TCP option kinds carrying the address, comma-separated (default 254,253; Tencent/UCloud: 200)")
+		->type_name("N[,N...]");
 	c->add_option_function<std::string>(
 		 "--max-entries", [this](const std::string &v) { max_entries = v; },
 		 "Bound on live entries (1..16777216)")
