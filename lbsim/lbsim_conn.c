@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * lbsim_conn.c - one emulated TCP connection from the load balancer to a
+ * server: handshake, sending, receiving in-order data, orderly close with
+ * FIN retransmission, reset. Packets are built by lbsim_wire.c and travel
+ * through lbsim_tun.c.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "lbsim_int.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define OUR_WINDOW	65535
+#define SYN_RESEND_MS	1000
+
+int lbsim_conn_init(struct lbsim_conn *c, struct lbsim_tun *tun, int family,
+		    const void *lb_addr, uint16_t lb_port,
+		    const void *srv_addr, uint16_t srv_port)
+{
+	int alen = lbsim_addr_len(family);
+
+	if (alen < 0 || !tun)
+		return -EINVAL;
+	memset(c, 0, sizeof(*c));
+	c->tun = tun;
+	c->family = family;
+	memcpy(c->lb_addr, lb_addr, (size_t)alen);
+	memcpy(c->srv_addr, srv_addr, (size_t)alen);
+	c->lb_port = lb_port ? lb_port : lbsim_tun_next_port(tun);
+	c->srv_port = srv_port;
+	c->iss = lbsim_tun_take_isn_seed(tun) ^
+		 ((uint32_t)c->lb_port * 2246822519u);
+	c->snd_nxt = c->snd_una = c->iss;
+	c->peer_mss = 536;
+	return 0;
+}
+
+static int send_raw(struct lbsim_conn *c, uint32_t seq, uint8_t flags,
+		    const uint8_t *opts, size_t optlen,
+		    const void *data, size_t len)
+{
+	uint8_t pkt[LBSIM_PKT_MAX];
+	ssize_t n;
+
+	n = lbsim_build_packet(pkt, sizeof(pkt), c->family, c->lb_addr,
+			       c->srv_addr, c->lb_port, c->srv_port, seq,
+			       (flags & LBSIM_ACK) ? c->rcv_nxt : 0, flags,
+			       OUR_WINDOW, opts, optlen, data, len);
+	if (n < 0)
+		return (int)n;
+	return lbsim_tun_write(c->tun, pkt, (size_t)n);
+}
+
+int lbsim_send_segment(struct lbsim_conn *c, uint8_t flags,
+		       const uint8_t *opts, size_t optlen,
+		       const void *data, size_t len)
+{
+	return send_raw(c, c->snd_nxt, flags, opts, optlen, data, len);
+}
+
+static int send_ack(struct lbsim_conn *c)
+{
+	return send_raw(c, c->snd_nxt, LBSIM_ACK, NULL, 0, NULL, 0);
+}
+
+static uint16_t find_mss(const struct lbsim_seg *s)
+{
+	size_t i = 0;
+
+	while (i < s->optlen) {
+		uint8_t kind = s->opts[i];
+
+		if (kind == 0)
+			break;
+		if (kind == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= s->optlen || s->opts[i + 1] < 2 ||
+		    i + s->opts[i + 1] > s->optlen)
+			break;
+		if (kind == 2 && s->opts[i + 1] == 4)
+			return lbsim_get16(s->opts + i + 2);
+		i += s->opts[i + 1];
+	}
+	return 536;
+}
+
+int lbsim_connect(struct lbsim_conn *c,
+		  const uint8_t *syn_opts, size_t syn_optlen,
+		  const uint8_t *ack_opts, size_t ack_optlen, int timeout_ms)
+{
+	return lbsim_connect_data(c, syn_opts, syn_optlen, NULL, 0,
+				  ack_opts, ack_optlen, timeout_ms);
+}
+
+int lbsim_connect_data(struct lbsim_conn *c,
+		       const uint8_t *syn_opts, size_t syn_optlen,
+		       const void *syn_data, size_t syn_dlen,
+		       const uint8_t *ack_opts, size_t ack_optlen,
+		       int timeout_ms)
+{
+	static const uint8_t mss_opt[4] = { 2, 4, 0x05, 0xb4 };
+	int64_t deadline = lbsim_now_ms() + timeout_ms, next_syn;
+	uint32_t acked;
+	struct lbsim_seg s;
+	int err;
+
+	if (syn_optlen > LBSIM_MAX_OPTLEN || ack_optlen > LBSIM_MAX_OPTLEN ||
+	    syn_dlen > 1200 || (syn_dlen && !syn_data))
+		return -EINVAL;
+	if (!syn_opts) {
+		syn_opts = mss_opt;
+		syn_optlen = sizeof(mss_opt);
+	}
+	c->snd_nxt = c->iss;
+	for (;;) {
+		err = send_raw(c, c->iss, LBSIM_SYN, syn_opts, syn_optlen,
+			       syn_data, syn_dlen);
+		if (err)
+			return err;
+		next_syn = lbsim_now_ms() + SYN_RESEND_MS;
+		if (next_syn > deadline)
+			next_syn = deadline;
+		for (;;) {
+			err = lbsim_next_seg(c, &s, next_syn);
+			if (err == -ETIMEDOUT)
+				break;
+			if (err)
+				return err;
+			acked = s.ack - (c->iss + 1);
+			if ((s.flags & LBSIM_RST) && acked <= syn_dlen) {
+				c->reset = 1;
+				return -ECONNREFUSED;
+			}
+			/* the SYN-ACK acknowledges the SYN, and the data if taken */
+			if ((s.flags & (LBSIM_SYN | LBSIM_ACK)) ==
+			    (LBSIM_SYN | LBSIM_ACK) &&
+			    (acked == 0 || acked == syn_dlen))
+				goto got_synack;
+		}
+		if (lbsim_now_ms() >= deadline)
+			return -ETIMEDOUT;
+	}
+got_synack:
+	c->irs = s.seq;
+	c->rcv_nxt = s.seq + 1;
+	c->snd_nxt = c->snd_una = s.ack;
+	c->peer_mss = find_mss(&s);
+	if (c->peer_mss < 64)
+		c->peer_mss = 64;
+	err = send_raw(c, c->snd_nxt, LBSIM_ACK, ack_opts, ack_optlen, NULL, 0);
+	if (err)
+		return err;
+	c->established = 1;
+	return 0;
+}
+
+int lbsim_send(struct lbsim_conn *c, const void *data, size_t len,
+	       const uint8_t *opts, size_t optlen)
+{
+	const uint8_t *p = data;
+	size_t chunk_max = c->peer_mss;
+
+	if (!c->established || c->fin_sent)
+		return -ENOTCONN;
+	if (c->reset)
+		return -ECONNRESET;
+	if (chunk_max > 1400)
+		chunk_max = 1400;
+	while (len) {
+		size_t n = len < chunk_max ? len : chunk_max;
+		int err = send_raw(c, c->snd_nxt, LBSIM_PSH | LBSIM_ACK,
+				   opts, optlen, p, n);
+
+		if (err)
+			return err;
+		c->snd_nxt += (uint32_t)n;
+		p += n;
+		len -= n;
+		opts = NULL;
+		optlen = 0;
+	}
+	return 0;
+}
+
+static int seq_after(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) > 0;
+}
+
+/*
+ * Apply one segment of @c. Data goes into @buf (up to @cap; *got set).
+ * Returns 0 or -ECONNRESET.
+ */
+static int process_seg(struct lbsim_conn *c, const struct lbsim_seg *s,
+		       uint8_t *buf, size_t cap, size_t *got)
+{
+	*got = 0;
+	if (s->flags & LBSIM_RST) {
+		c->reset = 1;
+		return -ECONNRESET;
+	}
+	if (s->flags & LBSIM_SYN) {	/* a repeated SYN-ACK: ACK again */
+		send_ack(c);
+		return 0;
+	}
+	if (s->flags & LBSIM_ACK) {
+		if (seq_after(s->ack, c->snd_una) &&
+		    !seq_after(s->ack, c->snd_nxt))
+			c->snd_una = s->ack;
+		if (c->fin_sent && c->snd_una == c->snd_nxt)
+			c->fin_acked = 1;
+	}
+	if (!s->dlen && !(s->flags & LBSIM_FIN))
+		return 0;
+	if (s->seq == c->rcv_nxt && !c->peer_fin) {
+		size_t take = s->dlen < cap ? s->dlen : cap;
+
+		if (take)
+			memcpy(buf, s->data, take);
+		c->rcv_nxt += (uint32_t)take;
+		*got = take;
+		if ((s->flags & LBSIM_FIN) && take == s->dlen) {
+			c->rcv_nxt++;
+			c->peer_fin = 1;
+		}
+	}
+	send_ack(c);	/* new data, or a duplicate: tell where we are */
+	return 0;
+}
+
+ssize_t lbsim_recv(struct lbsim_conn *c, void *buf, size_t cap, int timeout_ms)
+{
+	int64_t deadline = lbsim_now_ms() + timeout_ms;
+
+	if (!c->established)
+		return -ENOTCONN;
+	if (!cap)
+		return -EINVAL;
+	for (;;) {
+		struct lbsim_seg s;
+		size_t got;
+		int err;
+
+		if (c->reset)
+			return -ECONNRESET;
+		if (c->peer_fin)
+			return 0;
+		err = lbsim_next_seg(c, &s, deadline);
+		if (err)
+			return err;
+		err = process_seg(c, &s, buf, cap, &got);
+		if (err)
+			return err;
+		if (got)
+			return (ssize_t)got;
+	}
+}
+
+int lbsim_close(struct lbsim_conn *c, int timeout_ms)
+{
+	int64_t deadline = lbsim_now_ms() + timeout_ms;
+	int rto = LBSIM_FIN_RTO_MS;
+	int64_t rtx_at = lbsim_now_ms() + rto;
+	uint8_t scratch[LBSIM_PKT_MAX];
+
+	if (c->reset)
+		return -ECONNRESET;
+	if (!c->established)
+		return -ENOTCONN;
+	if (!c->fin_sent) {
+		int err = send_raw(c, c->snd_nxt, LBSIM_FIN | LBSIM_ACK,
+				   NULL, 0, NULL, 0);
+
+		if (err)
+			return err;
+		c->snd_nxt++;
+		c->fin_sent = 1;
+	}
+	while (!(c->peer_fin && c->fin_acked)) {
+		int rtx = !c->fin_acked && rtx_at < deadline;
+		struct lbsim_seg s;
+		size_t got;
+		int err = lbsim_next_seg(c, &s, rtx ? rtx_at : deadline);
+
+		if (err == -ETIMEDOUT && rtx) {
+			/*
+			 * Our FIN (or the ACK for it) got lost, as it can be in
+			 * the kernel while the peer moves to TIME_WAIT: send it
+			 * again, as TCP does, with the interval doubled.
+			 */
+			err = send_raw(c, c->snd_nxt - 1, LBSIM_FIN | LBSIM_ACK,
+				       NULL, 0, NULL, 0);
+			if (err)
+				return err;
+			c->fin_rtx++;
+			rto *= 2;
+			rtx_at = lbsim_now_ms() + rto;
+			continue;
+		}
+		if (err)
+			return err;
+		err = process_seg(c, &s, scratch, sizeof(scratch), &got);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int lbsim_reset(struct lbsim_conn *c)
+{
+	int err = send_raw(c, c->snd_nxt, LBSIM_RST | LBSIM_ACK,
+			   NULL, 0, NULL, 0);
+
+	if (!err)
+		c->reset = 1;
+	return err;
+}
