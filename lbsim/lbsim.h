@@ -41,6 +41,17 @@ extern "C" {
 /* Largest TCP option area (data offset 15). */
 #define LBSIM_MAX_OPTLEN 40
 
+/* Option kinds lbsim writes or reads itself */
+#define LBSIM_OPT_EOL		0
+#define LBSIM_OPT_NOP		1
+#define LBSIM_OPT_MSS		2
+#define LBSIM_OPT_WSCALE	3
+#define LBSIM_OPT_SACK_PERM	4
+#define LBSIM_OPT_TS		8
+
+/* NOP, NOP, timestamps: the aligned form Linux sends */
+#define LBSIM_TS_OPTLEN		12
+
 struct lbsim_tun;
 
 /*
@@ -198,6 +209,20 @@ int lbsim_tcp_checksum_check(const uint8_t *pkt, size_t len);
  */
 size_t lbsim_toa_v4(uint8_t *out, uint8_t kind, const void *addr4, uint16_t port);
 size_t lbsim_toa_v6(uint8_t *out, uint8_t kind, const void *addr6, uint16_t port);
+
+/*
+ * NOP, NOP, timestamps (kind 8, length 10, @tsval, @tsecr): the 12-byte
+ * aligned form Linux sends. Returns LBSIM_TS_OPTLEN.
+ */
+size_t lbsim_opt_timestamps(uint8_t *out, uint32_t tsval, uint32_t tsecr);
+
+/*
+ * The first option of kind @kind and length @len in an option area, walked
+ * the way Linux does (stops at EOL or at a bad length; an option of that
+ * kind with another length is passed over). NULL when there is none.
+ */
+const uint8_t *lbsim_opt_find(const uint8_t *opts, size_t optlen,
+			      uint8_t kind, uint8_t len);
 
 #ifdef __cplusplus
 }

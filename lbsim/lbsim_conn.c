@@ -68,25 +68,9 @@ static int send_ack(struct lbsim_conn *c)
 
 static uint16_t find_mss(const struct lbsim_seg *s)
 {
-	size_t i = 0;
+	const uint8_t *mss = lbsim_opt_find(s->opts, s->optlen, LBSIM_OPT_MSS, 4);
 
-	while (i < s->optlen) {
-		uint8_t kind = s->opts[i];
-
-		if (kind == 0)
-			break;
-		if (kind == 1) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= s->optlen || s->opts[i + 1] < 2 ||
-		    i + s->opts[i + 1] > s->optlen)
-			break;
-		if (kind == 2 && s->opts[i + 1] == 4)
-			return lbsim_get16(s->opts + i + 2);
-		i += s->opts[i + 1];
-	}
-	return 536;
+	return mss ? lbsim_get16(mss + 2) : 536;
 }
 
 int lbsim_connect(struct lbsim_conn *c,

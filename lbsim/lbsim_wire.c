@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * lbsim_wire.c - packets as bytes: the IPv4/IPv6 + TCP builder with its
- * checksums, the parser for what the kernel sends back, and the TOA
- * option builders. No state, no I/O.
+ * checksums, the parser for what the kernel sends back, and the option
+ * helpers (TOA, timestamps, finding an option). No state, no I/O.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -211,4 +211,41 @@ size_t lbsim_toa_v6(uint8_t *out, uint8_t kind, const void *addr6, uint16_t port
 	lbsim_put16(out + 2, port);
 	memcpy(out + 4, addr6, 16);
 	return 20;
+}
+
+size_t lbsim_opt_timestamps(uint8_t *out, uint32_t tsval, uint32_t tsecr)
+{
+	out[0] = LBSIM_OPT_NOP;
+	out[1] = LBSIM_OPT_NOP;
+	out[2] = LBSIM_OPT_TS;
+	out[3] = 10;
+	lbsim_put32(out + 4, tsval);
+	lbsim_put32(out + 8, tsecr);
+	return LBSIM_TS_OPTLEN;
+}
+
+const uint8_t *lbsim_opt_find(const uint8_t *opts, size_t optlen,
+			      uint8_t kind, uint8_t len)
+{
+	size_t i = 0;
+
+	while (i < optlen) {
+		uint8_t k = opts[i], l;
+
+		if (k == LBSIM_OPT_EOL)
+			break;
+		if (k == LBSIM_OPT_NOP) {
+			i++;
+			continue;
+		}
+		if (optlen - i < 2)
+			break;
+		l = opts[i + 1];
+		if (l < 2 || l > optlen - i)
+			break;		/* Linux stops at a bad length too */
+		if (k == kind && l == len)
+			return opts + i;
+		i += l;
+	}
+	return NULL;
 }
