@@ -5,6 +5,6 @@
 # toa_lbsim library of lbsim/CMakeLists.txt instead). The two lists are
 # the same as there; lbsim/README.md says what each unit does.
 LBSIM_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
-LBSIM_SRCS := $(addprefix $(LBSIM_DIR)/,lbsim_wire.c lbsim_tun.c lbsim_conn.c)
+LBSIM_SRCS := $(addprefix $(LBSIM_DIR)/,lbsim_wire.c lbsim_tun.c lbsim_profile.c lbsim_conn.c)
 LBSIM_HDRS := $(LBSIM_DIR)/lbsim.h $(LBSIM_DIR)/lbsim_int.h
 LBSIM_CPPFLAGS := -I$(LBSIM_DIR)

@@ -4,8 +4,9 @@
  * byte order helpers, the parsed form of a received segment, and the
  * entry points between the units:
  *
- *   lbsim_wire.c     packets: building, parsing, checksums, TOA options
+ *   lbsim_wire.c     packets: building, parsing, checksums, option helpers
  *   lbsim_tun.c      the TUN device, its addresses, reading and queueing
+ *   lbsim_profile.c  per-connection option and window policy (no I/O)
  *   lbsim_conn.c     the TCP state machine (connect, send, recv, close)
  */
 #ifndef LBSIM_INT_H
@@ -56,11 +57,14 @@ int lbsim_addr_len(int family);
 
 /* A TCP packet read from the device, pointing into the packet. */
 struct lbsim_seg {
+	const uint8_t *pkt;		/* the whole IP packet */
+	size_t pktlen;
 	int family;
 	const uint8_t *src, *dst;
 	uint16_t sport, dport;
 	uint32_t seq, ack;
 	uint8_t flags;
+	uint16_t window;		/* the raw header field */
 	const uint8_t *opts;
 	size_t optlen;
 	const uint8_t *data;
@@ -71,6 +75,7 @@ struct lbsim_seg {
 int lbsim_parse_seg(const uint8_t *p, size_t n, struct lbsim_seg *s);
 
 /* lbsim_tun.c */
+uint32_t lbsim_tun_seed(const struct lbsim_tun *tun);
 uint32_t lbsim_tun_take_isn_seed(struct lbsim_tun *tun);
 int lbsim_tun_write(struct lbsim_tun *tun, const uint8_t *pkt, size_t n);
 /*
@@ -80,5 +85,20 @@ int lbsim_tun_write(struct lbsim_tun *tun, const uint8_t *pkt, size_t n);
  * call) and is parsed into @s. Returns 0, -ETIMEDOUT or a read error.
  */
 int lbsim_next_seg(struct lbsim_conn *c, struct lbsim_seg *s, int64_t deadline);
+/* The same, from the device only (the queue is left alone). */
+int lbsim_read_seg(struct lbsim_conn *c, struct lbsim_seg *s, int64_t deadline);
+/* Queue a packet (it is read later by lbsim_next_seg of its connection). */
+void lbsim_queue_push(struct lbsim_tun *tun, const uint8_t *p, size_t n);
+/* Call @fn for every queued segment of @c, oldest first, leaving them. */
+void lbsim_queue_scan(struct lbsim_tun *tun, struct lbsim_conn *c,
+		      void (*fn)(struct lbsim_conn *c, const struct lbsim_seg *s));
+
+/* lbsim_profile.c */
+/* Take what the SYN-ACK @s negotiated (and its sequence numbers) into @c. */
+void lbsim_take_synack(struct lbsim_conn *c, const struct lbsim_seg *s);
+/* Timestamp and window of any later segment from the peer. */
+void lbsim_take_peer_info(struct lbsim_conn *c, const struct lbsim_seg *s);
+/* Whether lbsim puts the timestamp option into @c's segments. */
+int lbsim_adds_ts(const struct lbsim_conn *c);
 
 #endif /* LBSIM_INT_H */

@@ -37,6 +37,7 @@ struct lbsim_tun {
 	char name[IFNAMSIZ];
 	uint16_t next_port;
 	uint32_t isn_seed;
+	uint32_t seed;		/* fixed at open: the timestamp clock offset */
 	struct qpkt *queue;	/* ring of packets read for other conns */
 	unsigned int qhead, qcount;
 	uint8_t *rbuf;		/* READ_BUF bytes */
@@ -89,6 +90,7 @@ int lbsim_tun_open(struct lbsim_tun **out, const char *name)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	t->isn_seed = (uint32_t)ts.tv_nsec * 2654435761u ^ (uint32_t)ts.tv_sec;
+	t->seed = t->isn_seed * 2246822519u + 374761393u;
 	t->next_port = (uint16_t)(20000 + t->isn_seed % 40000);
 	*out = t;
 	return 0;
@@ -133,6 +135,11 @@ uint16_t lbsim_tun_next_port(struct lbsim_tun *tun)
 
 	tun->next_port = (uint16_t)(p >= 59999 ? 20000 : p + 1);
 	return p;
+}
+
+uint32_t lbsim_tun_seed(const struct lbsim_tun *tun)
+{
+	return tun->seed;
 }
 
 /* The seed for the next ISN; it moves on with every call. */
@@ -278,7 +285,7 @@ static int seg_matches(const struct lbsim_conn *c, const struct lbsim_seg *s)
 	       !memcmp(s->dst, c->lb_addr, alen);
 }
 
-static void queue_push(struct lbsim_tun *t, const uint8_t *p, size_t n)
+void lbsim_queue_push(struct lbsim_tun *t, const uint8_t *p, size_t n)
 {
 	unsigned int slot;
 
@@ -292,6 +299,21 @@ static void queue_push(struct lbsim_tun *t, const uint8_t *p, size_t n)
 	t->queue[slot].len = (uint16_t)n;
 	memcpy(t->queue[slot].data, p, n);
 	t->qcount++;
+}
+
+void lbsim_queue_scan(struct lbsim_tun *t, struct lbsim_conn *c,
+		      void (*fn)(struct lbsim_conn *c, const struct lbsim_seg *s))
+{
+	unsigned int i;
+
+	for (i = 0; i < t->qcount; i++) {
+		struct qpkt *q = &t->queue[(t->qhead + i) % QUEUE_LEN];
+		struct lbsim_seg s;
+
+		if (lbsim_parse_seg(q->data, q->len, &s) == 0 &&
+		    seg_matches(c, &s))
+			fn(c, &s);
+	}
 }
 
 /*
@@ -325,7 +347,7 @@ static size_t queue_take(struct lbsim_tun *t, const struct lbsim_conn *c,
 	return 0;
 }
 
-static int read_seg(struct lbsim_conn *c, struct lbsim_seg *s, int64_t deadline)
+int lbsim_read_seg(struct lbsim_conn *c, struct lbsim_seg *s, int64_t deadline)
 {
 	struct lbsim_tun *t = c->tun;
 
@@ -343,7 +365,7 @@ static int read_seg(struct lbsim_conn *c, struct lbsim_seg *s, int64_t deadline)
 				continue;	/* not TCP: ND, MLD, ... */
 			if (seg_matches(c, s))
 				return 0;
-			queue_push(t, t->rbuf, (size_t)r);
+			lbsim_queue_push(t, t->rbuf, (size_t)r);
 			continue;
 		}
 		if (r < 0 && errno != EAGAIN && errno != EINTR)
@@ -365,5 +387,5 @@ int lbsim_next_seg(struct lbsim_conn *c, struct lbsim_seg *s, int64_t deadline)
 		lbsim_parse_seg(t->rbuf, n, s);
 		return 0;
 	}
-	return read_seg(c, s, deadline);
+	return lbsim_read_seg(c, s, deadline);
 }

@@ -174,10 +174,13 @@ int lbsim_parse_seg(const uint8_t *p, size_t n, struct lbsim_seg *s)
 	s->seq = lbsim_get32(th + 4);
 	s->ack = lbsim_get32(th + 8);
 	s->flags = th[13];
+	s->window = lbsim_get16(th + 14);
 	s->opts = th + 20;
 	s->optlen = thl - 20;
 	s->data = th + thl;
 	s->dlen = tlen - thl;
+	s->pkt = p;
+	s->pktlen = iphl + tlen;
 	return 0;
 }
 
