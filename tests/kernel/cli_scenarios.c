@@ -15,7 +15,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include "vt.h"
+#include "kt.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -39,7 +39,6 @@
 #define SERVE_PORT	18080
 #define CHECK_MARK	"\xe2\x9c\x93"	/* U+2713 */
 #define CROSS_MARK	"\xe2\x9c\x97"	/* U+2717 */
-#define ARRAY_SIZE_CLI(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- running toa-check ---- */
 
@@ -49,21 +48,6 @@ struct cli_out {
 	char out[OUT_CAP];
 	char err[ERR_CAP];
 };
-
-static int slurp(const char *path, char *buf, size_t cap)
-{
-	size_t got = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	while (got < cap - 1 && (n = read(fd, buf + got, cap - 1 - got)) > 0)
-		got += (size_t)n;
-	buf[got] = '\0';
-	close(fd);
-	return 0;
-}
 
 /* fork + exec @argv with stdout/stderr into @out_path/@err_path */
 static pid_t spawn(const char *const *argv, const char *out_path,
@@ -154,21 +138,21 @@ static int cli(struct vt *vt, struct cli_out *r, ...)
 
 	pid = spawn(argv, "/tmp/cli.out", "/tmp/cli.err");
 	if (pid < 0)
-		return fail(vt, "fork: %s", strerror(errno));
+		return vt_fail(vt, "fork: %s", strerror(errno));
 	r->code = wait_code(pid, CLI_TIMEOUT_MS);
-	err = slurp("/tmp/cli.out", r->out, sizeof(r->out));
+	err = vt_read_all("/tmp/cli.out", r->out, sizeof(r->out));
 	if (!err)
-		err = slurp("/tmp/cli.err", r->err, sizeof(r->err));
+		err = vt_read_all("/tmp/cli.err", r->err, sizeof(r->err));
 	if (err)
-		return fail(vt, "%s: reading its output: %s", r->cmd, strerror(-err));
-	vlog(vt, "$ %s -> %d\n%s%s", r->cmd, r->code, r->out, r->err);
+		return vt_fail(vt, "%s: reading its output: %s", r->cmd, strerror(-err));
+	vt_log(vt, "$ %s -> %d\n%s%s", r->cmd, r->code, r->out, r->err);
 	if (r->code < 0)
-		return fail(vt, "%s: no exit within %d ms", r->cmd, CLI_TIMEOUT_MS);
+		return vt_fail(vt, "%s: no exit within %d ms", r->cmd, CLI_TIMEOUT_MS);
 	if (r->code == 126 || r->code == 127)
-		return fail(vt, "%s: could not be started: %.200s", r->cmd, r->err);
+		return vt_fail(vt, "%s: could not be started: %.200s", r->cmd, r->err);
 	if (r->code > 128)
-		return fail(vt, "%s: killed by signal %d; stderr: %.300s", r->cmd,
-			    r->code - 128, r->err);
+		return vt_fail(vt, "%s: killed by signal %d; stderr: %.300s", r->cmd,
+			       r->code - 128, r->err);
 	return 0;
 }
 
@@ -176,8 +160,8 @@ static int cli(struct vt *vt, struct cli_out *r, ...)
 static int expect_code(struct vt *vt, const struct cli_out *r, int code)
 {
 	if (r->code != code)
-		return fail(vt, "%s: exit %d, want %d; stdout: \"%.300s\" stderr: \"%.200s\"",
-			    r->cmd, r->code, code, r->out, r->err);
+		return vt_fail(vt, "%s: exit %d, want %d; stdout: \"%.300s\" stderr: \"%.200s\"",
+			       r->cmd, r->code, code, r->out, r->err);
 	return 0;
 }
 
@@ -198,8 +182,8 @@ static bool has_line(const char *text, const char *line)
 static int expect_line(struct vt *vt, const struct cli_out *r, const char *line)
 {
 	if (!has_line(r->out, line))
-		return fail(vt, "%s: no line \"%s\" in its output \"%.400s\"",
-			    r->cmd, line, r->out);
+		return vt_fail(vt, "%s: no line \"%s\" in its output \"%.400s\"",
+			       r->cmd, line, r->out);
 	return 0;
 }
 
@@ -231,8 +215,8 @@ static int expect_usage_error(struct vt *vt, const struct cli_out *r,
 	if (strncmp(r->err, "toa-check: error: ", 18) || n == 0 ||
 	    r->err[n - 1] != '\n' || strchr(r->err, '\n') != r->err + n - 1 ||
 	    !strstr(r->err, needle))
-		return fail(vt, "%s: stderr \"%s\", want one \"toa-check: error: ...%s...\" line",
-			    r->cmd, r->err, needle);
+		return vt_fail(vt, "%s: stderr \"%s\", want one \"toa-check: error: ...%s...\" line",
+			       r->cmd, r->err, needle);
 	return 0;
 }
 
@@ -547,7 +531,7 @@ static struct jv *j_parse(struct vt *vt, const char *what, const char *text)
 		}
 	}
 	if (!v)
-		fail(vt, "%s: not valid JSON: %s", what, jp.err);
+		vt_fail(vt, "%s: not valid JSON: %s", what, jp.err);
 	return v;
 }
 
@@ -579,13 +563,13 @@ static int j_keys(struct vt *vt, const char *what, const struct jv *v,
 	size_t i;
 
 	if (v->t != J_OBJ)
-		return fail(vt, "%s: not a JSON object", what);
+		return vt_fail(vt, "%s: not a JSON object", what);
 	for (i = 0; i < n; i++, k = k->next)
 		if (!k || strcmp(k->key, keys[i]))
-			return fail(vt, "%s: member %zu is \"%s\", want \"%s\"", what,
-				    i + 1, k ? k->key : "(none)", keys[i]);
+			return vt_fail(vt, "%s: member %zu is \"%s\", want \"%s\"", what,
+				       i + 1, k ? k->key : "(none)", keys[i]);
 	if (k)
-		return fail(vt, "%s: unexpected member \"%s\"", what, k->key);
+		return vt_fail(vt, "%s: unexpected member \"%s\"", what, k->key);
 	return 0;
 }
 
@@ -605,14 +589,14 @@ static int toa_conn(struct vt *vt, int family, bool with_toa)
 	int lfd, r;
 
 	if (with_toa)
-		n = v4 ? lbsim_toa_v4(o, TOA_DEFAULT_KIND, &vt->client4, CLIENT_PORT) :
-			 lbsim_toa_v6(o, TOA_DEFAULT_KIND, &vt->client6, CLIENT_PORT);
-	lfd = listener(vt, v4 ? LSN_V4 : LSN_V6_ONLY, &lport);
+		n = v4 ? lbsim_toa_v4(o, TOA_DEFAULT_KIND, &vt->client4, VT_CLIENT_PORT) :
+			 lbsim_toa_v6(o, TOA_DEFAULT_KIND, &vt->client6, VT_CLIENT_PORT);
+	lfd = vt_listener(vt, v4 ? VT_LSN_V4 : VT_LSN_V6_ONLY, &lport);
 	if (lfd < 0)
 		return -1;
-	r = one_conn(vt, lfd, lport, family, n ? o : NULL, n,
-		     with_toa ? (v4 ? CLIENT4 : CLIENT6) : (v4 ? LB4 : LB6),
-		     with_toa ? CLIENT_PORT : 0);
+	r = vt_one_conn(vt, lfd, lport, family, n ? o : NULL, n,
+			with_toa ? (v4 ? VT_CLIENT4 : VT_CLIENT6) : (v4 ? VT_LB4 : VT_LB6),
+			with_toa ? VT_CLIENT_PORT : 0);
 	close(lfd);
 	return r;
 }
@@ -624,19 +608,19 @@ static int cli_load_steps(struct vt *vt, struct cli_out *r)
 	char val[256], line[512];
 	int before, after;
 
-	if (mod_loaded(MODULE_NAME) && vt_unload(vt))
+	if (vt_mod_loaded(VT_MODULE_NAME) && vt_unload(vt))
 		return -1;
 
 	/* a bad parameter is refused before the kernel sees anything */
-	before = kmsg_count("TOA: ");
+	before = vt_kmsg_count("TOA: ");
 	if (cli(vt, r, "load", "--module", vt->module_path, "--param", "option_kind=1",
 		NULL) || expect_usage_error(vt, r, "option_kind"))
 		return -1;
-	if (mod_loaded(MODULE_NAME))
-		return fail(vt, "%s: toa got loaded", r->cmd);
-	if (kmsg_count("TOA: ") != before)
-		return fail(vt, "%s: the kernel logged \"TOA: \" lines: the module was tried",
-			    r->cmd);
+	if (vt_mod_loaded(VT_MODULE_NAME))
+		return vt_fail(vt, "%s: toa got loaded", r->cmd);
+	if (vt_kmsg_count("TOA: ") != before)
+		return vt_fail(vt, "%s: the kernel logged \"TOA: \" lines: the module was tried",
+			       r->cmd);
 	if (cli(vt, r, "load", "--module", vt->module_path, "--param",
 		"trusted_sources=1.2.3.4/40", NULL) ||
 	    expect_usage_error(vt, r, "trusted_sources") ||
@@ -645,32 +629,32 @@ static int cli_load_steps(struct vt *vt, struct cli_out *r)
 		return -1;
 
 	/* load with a parameter: live, parameter set, kernel log line shown */
-	before = kmsg_count("TOA: toa loaded");
+	before = vt_kmsg_count("TOA: toa loaded");
 	if (cli(vt, r, "load", "--module", vt->module_path, "--param",
-		"trusted_sources=" LB_NET4, NULL) || expect_code(vt, r, 0))
+		"trusted_sources=" VT_LB_NET4, NULL) || expect_code(vt, r, 0))
 		return -1;
-	after = kmsg_count("TOA: toa loaded");
-	if (!mod_loaded(MODULE_NAME) || access("/sys/module/toa", F_OK))
-		return fail(vt, "%s: exit 0 but toa is not loaded", r->cmd);
+	after = vt_kmsg_count("TOA: toa loaded");
+	if (!vt_mod_loaded(VT_MODULE_NAME) || access("/sys/module/toa", F_OK))
+		return vt_fail(vt, "%s: exit 0 but toa is not loaded", r->cmd);
 	if (after != before + 1)
-		return fail(vt, "%s: %d new \"TOA: toa loaded\" kernel lines, want 1",
-			    r->cmd, after - before);
-	if (param_get("trusted_sources", val, sizeof(val)) || strcmp(val, LB_NET4))
-		return fail(vt, "after %s, trusted_sources reads \"%s\", want %s",
-			    r->cmd, val, LB_NET4);
+		return vt_fail(vt, "%s: %d new \"TOA: toa loaded\" kernel lines, want 1",
+			       r->cmd, after - before);
+	if (vt_param_read("trusted_sources", val, sizeof(val)) || strcmp(val, VT_LB_NET4))
+		return vt_fail(vt, "after %s, trusted_sources reads \"%s\", want %s",
+			       r->cmd, val, VT_LB_NET4);
 	snprintf(line, sizeof(line), CHECK_MARK " %s built for %s", vt->module_path,
 		 release());
 	if (expect_line(vt, r, line) ||
 	    expect_line(vt, r, CHECK_MARK " Secure Boot off") ||
-	    expect_line(vt, r, "    parameters: trusted_sources=" LB_NET4))
+	    expect_line(vt, r, "    parameters: trusted_sources=" VT_LB_NET4))
 		return -1;
 	if (!strstr(r->out, CHECK_MARK " TOA: toa loaded (version "))
-		return fail(vt, "%s: output lacks \"" CHECK_MARK " TOA: toa loaded (version ...\": \"%.300s\"",
-			    r->cmd, r->out);
+		return vt_fail(vt, "%s: output lacks \"" CHECK_MARK " TOA: toa loaded (version ...\": \"%.300s\"",
+			       r->cmd, r->out);
 
 	/* again: already loaded is not an error; parameters are not applied */
-	if (read_file("/sys/module/toa/version", val, sizeof(val)))
-		return fail(vt, "/sys/module/toa/version unreadable");
+	if (vt_read_file("/sys/module/toa/version", val, sizeof(val)))
+		return vt_fail(vt, "/sys/module/toa/version unreadable");
 	snprintf(line, sizeof(line), CHECK_MARK " toa %s is already loaded", val);
 	if (cli(vt, r, "load", NULL) || expect_code(vt, r, 0) || expect_line(vt, r, line))
 		return -1;
@@ -678,10 +662,10 @@ static int cli_load_steps(struct vt *vt, struct cli_out *r)
 		NULL) || expect_code(vt, r, 0) || expect_line(vt, r, line))
 		return -1;
 	if (!strstr(r->out, "parameters not applied"))
-		return fail(vt, "%s: no \"parameters not applied\" note: \"%.300s\"",
-			    r->cmd, r->out);
-	if (param_get("max_entries", val, sizeof(val)) || strcmp(val, "262144"))
-		return fail(vt, "after %s, max_entries reads \"%s\", want 262144", r->cmd, val);
+		return vt_fail(vt, "%s: no \"parameters not applied\" note: \"%.300s\"",
+			       r->cmd, r->out);
+	if (vt_param_read("max_entries", val, sizeof(val)) || strcmp(val, "262144"))
+		return vt_fail(vt, "after %s, max_entries reads \"%s\", want 262144", r->cmd, val);
 
 	/* validated before anything else, also while loaded */
 	if (cli(vt, r, "load", "--param", "option_kind=1", NULL) ||
@@ -689,15 +673,15 @@ static int cli_load_steps(struct vt *vt, struct cli_out *r)
 		return -1;
 
 	/* unload: gone, with its statistics file; twice is fine */
-	before = kmsg_count("TOA: toa unloaded");
+	before = vt_kmsg_count("TOA: toa unloaded");
 	if (cli(vt, r, "unload", NULL) || expect_code(vt, r, 0) ||
 	    expect_line(vt, r, CHECK_MARK " toa unloaded"))
 		return -1;
-	if (mod_loaded(MODULE_NAME) || access("/sys/module/toa", F_OK) == 0 ||
+	if (vt_mod_loaded(VT_MODULE_NAME) || access("/sys/module/toa", F_OK) == 0 ||
 	    access(TOA_STATS_FILE, F_OK) == 0)
-		return fail(vt, "%s: exit 0 but toa is still there", r->cmd);
-	if (kmsg_count("TOA: toa unloaded") != before + 1)
-		return fail(vt, "%s: no new \"TOA: toa unloaded\" kernel line", r->cmd);
+		return vt_fail(vt, "%s: exit 0 but toa is still there", r->cmd);
+	if (vt_kmsg_count("TOA: toa unloaded") != before + 1)
+		return vt_fail(vt, "%s: no new \"TOA: toa unloaded\" kernel line", r->cmd);
 	if (cli(vt, r, "unload", NULL) || expect_code(vt, r, 0) ||
 	    expect_line(vt, r, CHECK_MARK " toa is not loaded"))
 		return -1;
@@ -709,16 +693,16 @@ static int cli_load_steps(struct vt *vt, struct cli_out *r)
 		 release());
 	if (expect_line(vt, r, line))
 		return -1;
-	if (mod_loaded(MODULE_NAME))
-		return fail(vt, "%s: exit 1 but toa got loaded", r->cmd);
+	if (vt_mod_loaded(VT_MODULE_NAME))
+		return vt_fail(vt, "%s: exit 1 but toa got loaded", r->cmd);
 
 	/* and back, with defaults, for what follows */
 	if (cli(vt, r, "load", "--module", vt->module_path, NULL) || expect_code(vt, r, 0))
 		return -1;
-	if (!mod_loaded(MODULE_NAME))
-		return fail(vt, "%s: exit 0 but toa is not loaded", r->cmd);
-	if (param_get("trusted_sources", val, sizeof(val)) || val[0])
-		return fail(vt, "after %s, trusted_sources reads \"%s\", want empty", r->cmd, val);
+	if (!vt_mod_loaded(VT_MODULE_NAME))
+		return vt_fail(vt, "%s: exit 0 but toa is not loaded", r->cmd);
+	if (vt_param_read("trusted_sources", val, sizeof(val)) || val[0])
+		return vt_fail(vt, "after %s, trusted_sources reads \"%s\", want empty", r->cmd, val);
 	return 0;
 }
 
@@ -728,10 +712,10 @@ int sc_cli_load(struct vt *vt)
 	int ret;
 
 	if (!r)
-		return fail(vt, "out of memory");
+		return vt_fail(vt, "out of memory");
 	ret = cli_load_steps(vt, r);
 	free(r);
-	if (!mod_loaded(MODULE_NAME) && vt_load(vt, "") && !ret)
+	if (!vt_mod_loaded(VT_MODULE_NAME) && vt_load(vt, "") && !ret)
 		return -1;
 	return ret;
 }
@@ -761,18 +745,18 @@ static int doctor_expect(struct vt *vt, const struct cli_out *r,
 	if (j_keys(vt, r->cmd, doc, top, 4))
 		goto out;
 	if (j_get(doc, "version")->t != J_STR || strcmp(j_get(doc, "version")->s, version)) {
-		fail(vt, "%s: \"version\" is not \"%s\"", r->cmd, version);
+		vt_fail(vt, "%s: \"version\" is not \"%s\"", r->cmd, version);
 		goto out;
 	}
 	if (j_get(doc, "kernel")->t != J_STR || strcmp(j_get(doc, "kernel")->s, release())) {
-		fail(vt, "%s: \"kernel\" is \"%s\", uname -r says %s", r->cmd,
-		     j_get(doc, "kernel")->s ? j_get(doc, "kernel")->s : "?", release());
+		vt_fail(vt, "%s: \"kernel\" is \"%s\", uname -r says %s", r->cmd,
+			j_get(doc, "kernel")->s ? j_get(doc, "kernel")->s : "?", release());
 		goto out;
 	}
 	checks = j_get(doc, "checks");
 	if (checks->t != J_ARR || j_len(checks) != n_want) {
-		fail(vt, "%s: \"checks\" has %zu entries, want %zu", r->cmd,
-		     checks->t == J_ARR ? j_len(checks) : 0, n_want);
+		vt_fail(vt, "%s: \"checks\" has %zu entries, want %zu", r->cmd,
+			checks->t == J_ARR ? j_len(checks) : 0, n_want);
 		goto out;
 	}
 	for (i = 0, c = checks->kids; i < n_want; i++, c = c->next) {
@@ -786,37 +770,37 @@ static int doctor_expect(struct vt *vt, const struct cli_out *r,
 		sum = j_get(c, "summary");
 		fix = j_get(c, "fix");
 		if (id->t != J_STR || st->t != J_STR || sum->t != J_STR || fix->t != J_STR) {
-			fail(vt, "%s: %s has a non-string field", r->cmd, what);
+			vt_fail(vt, "%s: %s has a non-string field", r->cmd, what);
 			goto out;
 		}
 		if (strcmp(id->s, want[i].id) || strcmp(st->s, want[i].status)) {
-			fail(vt, "%s: %s is %s/%s (\"%s\"), want %s/%s", r->cmd, what, id->s,
-			     st->s, sum->s, want[i].id, want[i].status);
+			vt_fail(vt, "%s: %s is %s/%s (\"%s\"), want %s/%s", r->cmd, what, id->s,
+				st->s, sum->s, want[i].id, want[i].status);
 			goto out;
 		}
 		if (want[i].summary && strcmp(sum->s, want[i].summary)) {
-			fail(vt, "%s: %s summary \"%s\", want \"%s\"", r->cmd, id->s, sum->s,
-			     want[i].summary);
+			vt_fail(vt, "%s: %s summary \"%s\", want \"%s\"", r->cmd, id->s, sum->s,
+				want[i].summary);
 			goto out;
 		}
 		if (want[i].fix && strcmp(fix->s, want[i].fix)) {
-			fail(vt, "%s: %s fix \"%s\", want \"%s\"", r->cmd, id->s, fix->s,
-			     want[i].fix);
+			vt_fail(vt, "%s: %s fix \"%s\", want \"%s\"", r->cmd, id->s, fix->s,
+				want[i].fix);
 			goto out;
 		}
 		if (!strcmp(st->s, "fail") && !fix->s[0]) {
-			fail(vt, "%s: %s fails without a fix", r->cmd, id->s);
+			vt_fail(vt, "%s: %s fails without a fix", r->cmd, id->s);
 			goto out;
 		}
 		if (!strcmp(st->s, "pass") && fix->s[0]) {
-			fail(vt, "%s: %s passes but carries a fix \"%s\"", r->cmd, id->s, fix->s);
+			vt_fail(vt, "%s: %s passes but carries a fix \"%s\"", r->cmd, id->s, fix->s);
 			goto out;
 		}
 		any_fail |= !strcmp(st->s, "fail");
 	}
 	okv = j_get(doc, "ok");
 	if (okv->t != J_BOOL || okv->b != !any_fail) {
-		fail(vt, "%s: \"ok\" is not %s", r->cmd, any_fail ? "false" : "true");
+		vt_fail(vt, "%s: \"ok\" is not %s", r->cmd, any_fail ? "false" : "true");
 		goto out;
 	}
 	if (expect_code(vt, r, any_fail ? 1 : 0))
@@ -832,7 +816,7 @@ static int doctor_steps(struct vt *vt, struct cli_out *r)
 	char rel[65], version[64], headers_sum[512], headers_fix[512];
 	char module_sum[512], module_fix[512], loaded_sum[512], traffic_sum[512];
 	char trusted_sum[512], kernel_sum[512], line[1024];
-	struct stats st;
+	struct vt_stats st;
 	FILE *f;
 	long long toa;
 	bool traffic_pass;
@@ -842,14 +826,14 @@ static int doctor_steps(struct vt *vt, struct cli_out *r)
 	f = fopen("/etc/os-release", "we");
 	if (!f || fputs("ID=debian\nPRETTY_NAME=\"toa-vmtest VM\"\nVERSION_ID=\"12\"\n", f) < 0 ||
 	    fclose(f) != 0)
-		return fail(vt, "writing /etc/os-release: %s", strerror(errno));
-	if (read_file("/sys/module/toa/version", version, sizeof(version)) || !version[0])
-		return fail(vt, "/sys/module/toa/version unreadable");
-	if (param_set("trusted_sources", "\n"))
-		return fail(vt, "clearing trusted_sources failed");
-	if (stats_read(vt, &st))
+		return vt_fail(vt, "writing /etc/os-release: %s", strerror(errno));
+	if (vt_read_file("/sys/module/toa/version", version, sizeof(version)) || !version[0])
+		return vt_fail(vt, "/sys/module/toa/version unreadable");
+	if (vt_param_write("trusted_sources", "\n"))
+		return vt_fail(vt, "clearing trusted_sources failed");
+	if (vt_stats_read(vt, &st))
 		return -1;
-	toa = stat_get(&st, "syn_recv_sock_toa");
+	toa = vt_stat_get(&st, "syn_recv_sock_toa");
 	traffic_pass = toa > 0;
 
 	snprintf(headers_sum, sizeof(headers_sum),
@@ -876,7 +860,7 @@ static int doctor_steps(struct vt *vt, struct cli_out *r)
 			{ "trusted_sources", "warn", NULL, NULL },
 			{ "traffic", traffic_pass ? "pass" : "warn", NULL, NULL },
 		};
-		size_t n = ARRAY_SIZE_CLI(want);
+		size_t n = VT_ARRAY_SIZE(want);
 
 		/* 1: trusted_sources empty, counters as they are */
 		if (cli(vt, r, "doctor", "--json", NULL) ||
@@ -900,8 +884,8 @@ static int doctor_steps(struct vt *vt, struct cli_out *r)
 		if (count_lines_starting(r->out, CROSS_MARK " ") != 4 ||
 		    count_lines_starting(r->out, CHECK_MARK " ") != 3 + traffic_pass ||
 		    count_lines_starting(r->out, "! ") != 4 - traffic_pass)
-			return fail(vt, "%s: want 4 " CROSS_MARK ", %d " CHECK_MARK " and %d ! lines: \"%.600s\"",
-				    r->cmd, 3 + traffic_pass, 4 - traffic_pass, r->out);
+			return vt_fail(vt, "%s: want 4 " CROSS_MARK ", %d " CHECK_MARK " and %d ! lines: \"%.600s\"",
+				       r->cmd, 3 + traffic_pass, 4 - traffic_pass, r->out);
 		/* no subcommand = doctor */
 		if (cli(vt, r, NULL) || expect_code(vt, r, 1) ||
 		    expect_line(vt, r, "4 problems found"))
@@ -910,15 +894,15 @@ static int doctor_steps(struct vt *vt, struct cli_out *r)
 		/* 2: TOA traffic seen, trusted_sources set */
 		if (toa_conn(vt, AF_INET, true) || toa_conn(vt, AF_INET6, true))
 			return -1;
-		if (param_set("trusted_sources", LB_NET4 ",2001:db8:1::/64"))
-			return fail(vt, "setting trusted_sources failed");
-		if (stats_read(vt, &st))
+		if (vt_param_write("trusted_sources", VT_LB_NET4 ",2001:db8:1::/64"))
+			return vt_fail(vt, "setting trusted_sources failed");
+		if (vt_stats_read(vt, &st))
 			return -1;
 		snprintf(traffic_sum, sizeof(traffic_sum), "TOA seen on %lld connections (%lld answers rewritten, %lld without TOA)",
-			 stat_get(&st, "syn_recv_sock_toa"), stat_get(&st, "getname_toa_ok"),
-			 stat_get(&st, "syn_recv_sock_no_toa"));
+			 vt_stat_get(&st, "syn_recv_sock_toa"), vt_stat_get(&st, "getname_toa_ok"),
+			 vt_stat_get(&st, "syn_recv_sock_no_toa"));
 		snprintf(trusted_sum, sizeof(trusted_sum), "TOA accepted only from %s",
-			 LB_NET4 ",2001:db8:1::/64");
+			 VT_LB_NET4 ",2001:db8:1::/64");
 		want[9] = (struct want_check){ "trusted_sources", "pass", trusted_sum, "" };
 		want[10] = (struct want_check){ "traffic", "pass", traffic_sum, "" };
 		if (cli(vt, r, "doctor", "--json", NULL) ||
@@ -938,19 +922,19 @@ static int doctor_steps(struct vt *vt, struct cli_out *r)
 			if (!doc)
 				return -1;
 			k = j_get(doc, "checks");
-			if (!k || k->t != J_ARR || j_len(k) != ARRAY_SIZE_CLI(ids)) {
-				bad = fail(vt, "%s: %zu checks, want %zu", r->cmd,
-					   k && k->t == J_ARR ? j_len(k) : 0, ARRAY_SIZE_CLI(ids));
+			if (!k || k->t != J_ARR || j_len(k) != VT_ARRAY_SIZE(ids)) {
+				bad = vt_fail(vt, "%s: %zu checks, want %zu", r->cmd,
+					      k && k->t == J_ARR ? j_len(k) : 0, VT_ARRAY_SIZE(ids));
 			} else {
 				k = k->kids;
-				for (i = 0; i < ARRAY_SIZE_CLI(ids) && !bad; i++, k = k->next)
+				for (i = 0; i < VT_ARRAY_SIZE(ids) && !bad; i++, k = k->next)
 					if (!j_get(k, "id") || strcmp(j_get(k, "id")->s, ids[i]))
-						bad = fail(vt, "%s: check %zu is not %s", r->cmd,
-							   i + 1, ids[i]);
+						bad = vt_fail(vt, "%s: check %zu is not %s", r->cmd,
+							      i + 1, ids[i]);
 			}
 			if (!bad && (!j_get(doc, "kernel") ||
 				     strcmp(j_get(doc, "kernel")->s, "9.9.9-toa-test")))
-				bad = fail(vt, "%s: \"kernel\" is not 9.9.9-toa-test", r->cmd);
+				bad = vt_fail(vt, "%s: \"kernel\" is not 9.9.9-toa-test", r->cmd);
 			j_free(doc);
 			if (bad || expect_code(vt, r, 1))
 				return -1;
@@ -968,10 +952,10 @@ int sc_cli_doctor_json(struct vt *vt)
 	int ret;
 
 	if (!r)
-		return fail(vt, "out of memory");
+		return vt_fail(vt, "out of memory");
 	ret = doctor_steps(vt, r);
 	free(r);
-	param_set("trusted_sources", "\n");
+	vt_param_write("trusted_sources", "\n");
 	unlink("/etc/os-release");
 	return ret;
 }
@@ -991,7 +975,7 @@ static void prom_sample(const char *name, long long value, char *sample,
 		snprintf(type_line, tcap, "# TYPE toa_kprobe_missed_total counter");
 		return;
 	}
-	for (i = 0; i < ARRAY_SIZE_CLI(gauges); i++)
+	for (i = 0; i < VT_ARRAY_SIZE(gauges); i++)
 		if (!strcmp(name, gauges[i])) {
 			snprintf(sample, cap, "toa_%s %lld", name, value);
 			snprintf(type_line, tcap, "# TYPE toa_%s gauge", name);
@@ -1003,19 +987,19 @@ static void prom_sample(const char *name, long long value, char *sample,
 
 static int stats_steps(struct vt *vt, struct cli_out *r)
 {
-	struct stats a, b;
+	struct vt_stats a, b;
 	struct jv *doc, *k;
 	char sample[160], type_line[160];
 	int i, ret = -1;
 	long long toa;
 
 	/* TOA connections, both families, and one without TOA */
-	if (stats_read(vt, &a) ||
+	if (vt_stats_read(vt, &a) ||
 	    toa_conn(vt, AF_INET, true) || toa_conn(vt, AF_INET6, true) ||
-	    toa_conn(vt, AF_INET, false) || wait_live_zero(vt, 3000) || stats_read(vt, &b) ||
-	    expect_delta(vt, &a, &b, "syn_recv_sock_toa", 2))
+	    toa_conn(vt, AF_INET, false) || vt_wait_live_zero(vt, 3000) || vt_stats_read(vt, &b) ||
+	    vt_expect_delta(vt, &a, &b, "syn_recv_sock_toa", 2))
 		return -1;
-	toa = stat_get(&b, "syn_recv_sock_toa");
+	toa = vt_stat_get(&b, "syn_recv_sock_toa");
 
 	/* --json: the same names in the same order, the same values */
 	if (cli(vt, r, "stats", "--json", NULL) || expect_code(vt, r, 0))
@@ -1024,22 +1008,22 @@ static int stats_steps(struct vt *vt, struct cli_out *r)
 	if (!doc)
 		return -1;
 	if (doc->t != J_OBJ || j_len(doc) != (size_t)b.n) {
-		fail(vt, "%s: %zu members, /proc/net/toa_stats has %d lines", r->cmd,
-		     doc->t == J_OBJ ? j_len(doc) : 0, b.n);
+		vt_fail(vt, "%s: %zu members, /proc/net/toa_stats has %d lines", r->cmd,
+			doc->t == J_OBJ ? j_len(doc) : 0, b.n);
 		goto out;
 	}
 	for (i = 0, k = doc->kids; i < b.n; i++, k = k->next) {
 		if (strcmp(k->key, b.name[i]) || k->t != J_NUM ||
 		    strtoll(k->s, NULL, 10) != b.value[i]) {
-			fail(vt, "%s: member %d is \"%s\": %s, /proc/net/toa_stats has %s %lld",
-			     r->cmd, i + 1, k->key, k->s ? k->s : "(not a number)",
-			     b.name[i], b.value[i]);
+			vt_fail(vt, "%s: member %d is \"%s\": %s, /proc/net/toa_stats has %s %lld",
+				r->cmd, i + 1, k->key, k->s ? k->s : "(not a number)",
+				b.name[i], b.value[i]);
 			goto out;
 		}
 	}
 	if (!j_get(doc, "syn_recv_sock_toa") ||
 	    strtoll(j_get(doc, "syn_recv_sock_toa")->s, NULL, 10) != toa) {
-		fail(vt, "%s: syn_recv_sock_toa differs from /proc (%lld)", r->cmd, toa);
+		vt_fail(vt, "%s: syn_recv_sock_toa differs from /proc (%lld)", r->cmd, toa);
 		goto out;
 	}
 
@@ -1058,8 +1042,8 @@ static int stats_steps(struct vt *vt, struct cli_out *r)
 	    count_lines_starting(r->out, "# TYPE toa_kprobe_missed_total ") != 1 ||
 	    count_lines_starting(r->out, "toa_kprobe_missed_total{probe=\"") != 5) {
 		if (!vt->err[0])
-			fail(vt, "%s: want one toa_kprobe_missed_total family with 5 probes: \"%.500s\"",
-			     r->cmd, r->out);
+			vt_fail(vt, "%s: want one toa_kprobe_missed_total family with 5 probes: \"%.500s\"",
+				r->cmd, r->out);
 		goto out;
 	}
 	/* every line is a comment or "name[{labels}] integer" */
@@ -1076,12 +1060,12 @@ static int stats_steps(struct vt *vt, struct cli_out *r)
 				size_t j;
 
 				if (strncmp(p, "toa_", 4) || !sp || sp + 1 >= p + len) {
-					fail(vt, "%s: bad line \"%.*s\"", r->cmd, (int)len, p);
+					vt_fail(vt, "%s: bad line \"%.*s\"", r->cmd, (int)len, p);
 					goto out;
 				}
 				for (j = (size_t)(sp + 1 - p); j < len; j++)
 					if (!isdigit((unsigned char)p[j])) {
-						fail(vt, "%s: bad value in \"%.*s\"", r->cmd, (int)len, p);
+						vt_fail(vt, "%s: bad value in \"%.*s\"", r->cmd, (int)len, p);
 						goto out;
 					}
 				samples++;
@@ -1091,8 +1075,8 @@ static int stats_steps(struct vt *vt, struct cli_out *r)
 			p = e + 1;
 		}
 		if (samples != b.n) {
-			fail(vt, "%s: %d samples, /proc/net/toa_stats has %d lines", r->cmd,
-			     samples, b.n);
+			vt_fail(vt, "%s: %d samples, /proc/net/toa_stats has %d lines", r->cmd,
+				samples, b.n);
 			goto out;
 		}
 	}
@@ -1108,7 +1092,7 @@ static int stats_steps(struct vt *vt, struct cli_out *r)
 		const char *p;
 
 		if (!sq) {
-			fail(vt, "out of memory");
+			vt_fail(vt, "out of memory");
 			goto out;
 		}
 		for (p = r->out; *p; p++)
@@ -1118,7 +1102,7 @@ static int stats_steps(struct vt *vt, struct cli_out *r)
 		i = has_line(sq, sample);
 		free(sq);
 		if (!i) {
-			fail(vt, "%s: no \"%s\" row: \"%.400s\"", r->cmd, sample, r->out);
+			vt_fail(vt, "%s: no \"%s\" row: \"%.400s\"", r->cmd, sample, r->out);
 			goto out;
 		}
 	}
@@ -1137,7 +1121,7 @@ int sc_cli_stats(struct vt *vt)
 	int ret;
 
 	if (!r)
-		return fail(vt, "out of memory");
+		return vt_fail(vt, "out of memory");
 	ret = stats_steps(vt, r);
 	free(r);
 	return ret;
@@ -1161,12 +1145,12 @@ static int count_netdevs(void)
 
 static int selftest_steps(struct vt *vt, struct cli_out *r)
 {
-	struct stats a, b;
+	struct vt_stats a, b;
 	int devs = count_netdevs();
 
 	/* module loaded, trusted_sources empty: the client comes through */
-	if (param_set("trusted_sources", "\n") || stats_read(vt, &a))
-		return fail(vt, "preparing: %s", vt->err[0] ? vt->err : "trusted_sources");
+	if (vt_param_write("trusted_sources", "\n") || vt_stats_read(vt, &a))
+		return vt_fail(vt, "preparing: %s", vt->err[0] ? vt->err : "trusted_sources");
 	if (cli(vt, r, "selftest", NULL) || expect_code(vt, r, 0) ||
 	    expect_line(vt, r, CHECK_MARK " IPv4: accept() returned 203.0.113.7:4321, the client in the TOA option") ||
 	    expect_line(vt, r, CHECK_MARK " IPv4: getpeername() returned 203.0.113.7:4321") ||
@@ -1177,34 +1161,34 @@ static int selftest_steps(struct vt *vt, struct cli_out *r)
 	    expect_line(vt, r, "selftest passed"))
 		return -1;
 	if (count_lines_starting(r->out, CROSS_MARK) || count_lines_starting(r->out, "! "))
-		return fail(vt, "%s: " CROSS_MARK " or ! lines: \"%.600s\"", r->cmd, r->out);
+		return vt_fail(vt, "%s: " CROSS_MARK " or ! lines: \"%.600s\"", r->cmd, r->out);
 	if (!strstr(r->out, CHECK_MARK " IPv4: sock_diag shows the network peer 198.51.100.2:") ||
 	    !strstr(r->out, CHECK_MARK " IPv6: sock_diag shows the network peer [2001:db8:7fa::2]:"))
-		return fail(vt, "%s: sock_diag lines missing: \"%.600s\"", r->cmd, r->out);
-	if (stats_read(vt, &b) || expect_delta(vt, &a, &b, "syn_recv_sock_toa", 2))
+		return vt_fail(vt, "%s: sock_diag lines missing: \"%.600s\"", r->cmd, r->out);
+	if (vt_stats_read(vt, &b) || vt_expect_delta(vt, &a, &b, "syn_recv_sock_toa", 2))
 		return -1;
 	if (count_netdevs() != devs)
-		return fail(vt, "%s: %d network devices before, %d after", r->cmd, devs,
-			    count_netdevs());
+		return vt_fail(vt, "%s: %d network devices before, %d after", r->cmd, devs,
+			       count_netdevs());
 
 	/* trusted_sources excludes its load balancer: the option is ignored */
-	if (param_set("trusted_sources", OTHER_NET4) || stats_read(vt, &a))
-		return fail(vt, "setting trusted_sources=%s failed", OTHER_NET4);
+	if (vt_param_write("trusted_sources", VT_OTHER_NET4) || vt_stats_read(vt, &a))
+		return vt_fail(vt, "setting trusted_sources=%s failed", VT_OTHER_NET4);
 	if (cli(vt, r, "selftest", NULL) || expect_code(vt, r, 0) ||
 	    expect_line(vt, r, "selftest passed"))
 		return -1;
 	if (!strstr(r->out, CHECK_MARK " IPv4: TOA from 198.51.100.2 ignored as untrusted (accept() returned the load balancer 198.51.100.2:") ||
 	    !strstr(r->out, CHECK_MARK " IPv6: TOA from 2001:db8:7fa::2 ignored as untrusted (accept() returned the load balancer [2001:db8:7fa::2]:") ||
 	    count_lines_starting(r->out, CROSS_MARK))
-		return fail(vt, "%s: want both families ignored as untrusted: \"%.600s\"",
-			    r->cmd, r->out);
-	if (stats_read(vt, &b) || expect_delta(vt, &a, &b, "untrusted", 2))
+		return vt_fail(vt, "%s: want both families ignored as untrusted: \"%.600s\"",
+			       r->cmd, r->out);
+	if (vt_stats_read(vt, &b) || vt_expect_delta(vt, &a, &b, "untrusted", 2))
 		return -1;
-	if (stat_get(&b, "syn_recv_sock_toa") != stat_get(&a, "syn_recv_sock_toa"))
-		return fail(vt, "%s: syn_recv_sock_toa moved with an untrusted load balancer",
-			    r->cmd);
-	if (param_set("trusted_sources", "\n"))
-		return fail(vt, "clearing trusted_sources failed");
+	if (vt_stat_get(&b, "syn_recv_sock_toa") != vt_stat_get(&a, "syn_recv_sock_toa"))
+		return vt_fail(vt, "%s: syn_recv_sock_toa moved with an untrusted load balancer",
+			       r->cmd);
+	if (vt_param_write("trusted_sources", "\n"))
+		return vt_fail(vt, "clearing trusted_sources failed");
 
 	/* module not loaded: documented as a failure (exit 1, marked lines) */
 	if (vt_unload(vt))
@@ -1214,11 +1198,11 @@ static int selftest_steps(struct vt *vt, struct cli_out *r)
 	    expect_line(vt, r, "selftest failed"))
 		return -1;
 	if (!strstr(r->out, CROSS_MARK " IPv4: accept() returned 198.51.100.2:"))
-		return fail(vt, "%s: want the load balancer from accept(): \"%.600s\"",
-			    r->cmd, r->out);
+		return vt_fail(vt, "%s: want the load balancer from accept(): \"%.600s\"",
+			       r->cmd, r->out);
 	if (count_netdevs() != devs)
-		return fail(vt, "%s: %d network devices before, %d after", r->cmd, devs,
-			    count_netdevs());
+		return vt_fail(vt, "%s: %d network devices before, %d after", r->cmd, devs,
+			       count_netdevs());
 	return vt_load(vt, "");
 }
 
@@ -1228,11 +1212,11 @@ int sc_cli_selftest(struct vt *vt)
 	int ret;
 
 	if (!r)
-		return fail(vt, "out of memory");
+		return vt_fail(vt, "out of memory");
 	ret = selftest_steps(vt, r);
 	free(r);
-	param_set("trusted_sources", "\n");
-	if (!mod_loaded(MODULE_NAME) && vt_load(vt, "") && !ret)
+	vt_param_write("trusted_sources", "\n");
+	if (!vt_mod_loaded(VT_MODULE_NAME) && vt_load(vt, "") && !ret)
 		return -1;
 	return ret;
 }
@@ -1248,7 +1232,7 @@ static void server_state(uint16_t port, char *out, size_t cap)
 
 	snprintf(out, cap, "not in /proc/net/tcp*");
 	snprintf(want, sizeof(want), ":%04X", port);
-	for (i = 0; i < ARRAY_SIZE_CLI(files); i++) {
+	for (i = 0; i < VT_ARRAY_SIZE(files); i++) {
 		FILE *f = fopen(files[i], "re");
 
 		if (!f)
@@ -1276,8 +1260,8 @@ static int http_get(struct vt *vt, int family, uint16_t port, char *resp,
 	struct lbsim_conn c;
 	uint8_t o[20];
 	size_t n = family == AF_INET ?
-		lbsim_toa_v4(o, TOA_DEFAULT_KIND, &vt->client4, CLIENT_PORT) :
-		lbsim_toa_v6(o, TOA_DEFAULT_KIND, &vt->client6, CLIENT_PORT);
+		lbsim_toa_v4(o, TOA_DEFAULT_KIND, &vt->client4, VT_CLIENT_PORT) :
+		lbsim_toa_v6(o, TOA_DEFAULT_KIND, &vt->client6, VT_CLIENT_PORT);
 	size_t got = 0;
 	ssize_t k = 0;
 	int err;
@@ -1287,13 +1271,13 @@ static int http_get(struct vt *vt, int family, uint16_t port, char *resp,
 			      family == AF_INET ? (void *)&vt->lb4 : (void *)&vt->lb6, 0,
 			      family == AF_INET ? (void *)&vt->srv4 : (void *)&vt->srv6, port);
 	if (!err)
-		err = lbsim_connect(&c, NULL, 0, o, n, TIMEOUT_MS);
+		err = lbsim_connect(&c, NULL, 0, o, n, VT_TIMEOUT_MS);
 	if (!err)
 		err = lbsim_send(&c, get, sizeof(get) - 1, o, n);
 	if (err) {
 		if (c.established && !c.reset)
 			lbsim_reset(&c);
-		return fail(vt, "emulated request to port %u: %s", port, strerror(-err));
+		return vt_fail(vt, "emulated request to port %u: %s", port, strerror(-err));
 	}
 	*lb_port = c.lb_port;
 	while (got < cap - 1) {
@@ -1305,21 +1289,21 @@ static int http_get(struct vt *vt, int family, uint16_t port, char *resp,
 	resp[got] = '\0';
 	if (k < 0) {
 		lbsim_reset(&c);
-		return fail(vt, "reading the answer: %s (got \"%.60s\")", strerror((int)-k), resp);
+		return vt_fail(vt, "reading the answer: %s (got \"%.60s\")", strerror((int)-k), resp);
 	}
 	/* generous: the host running this VM under TCG may be busy */
-	err = lbsim_close(&c, 4 * TIMEOUT_MS);
+	err = lbsim_close(&c, 4 * VT_TIMEOUT_MS);
 	if (err) {
 		char state[64];
 
 		server_state(c.lb_port, state, sizeof(state));
-		return fail(vt, "%s: closing the request connection: %s (emulator: fin_sent %u fin_acked %u fin_rtx %u peer_fin %u snd_una %u snd_nxt %u; server socket: %s)",
-			    family == AF_INET ? "IPv4" : "IPv6", strerror(-err),
-			    c.fin_sent, c.fin_acked, c.fin_rtx, c.peer_fin, c.snd_una, c.snd_nxt, state);
+		return vt_fail(vt, "%s: closing the request connection: %s (emulator: fin_sent %u fin_acked %u fin_rtx %u peer_fin %u snd_una %u snd_nxt %u; server socket: %s)",
+			       family == AF_INET ? "IPv4" : "IPv6", strerror(-err),
+			       c.fin_sent, c.fin_acked, c.fin_rtx, c.peer_fin, c.snd_una, c.snd_nxt, state);
 	}
 	if (c.fin_rtx)
-		vlog(vt, "%s: our FIN was sent %u more time(s) before the server acknowledged it",
-		     family == AF_INET ? "IPv4" : "IPv6", c.fin_rtx);
+		vt_log(vt, "%s: our FIN was sent %u more time(s) before the server acknowledged it",
+		       family == AF_INET ? "IPv4" : "IPv6", c.fin_rtx);
 	return 0;
 }
 
@@ -1334,21 +1318,21 @@ static int serve_steps(struct vt *vt, pid_t *pid)
 	snprintf(port_arg, sizeof(port_arg), "%d", SERVE_PORT);
 	*pid = spawn(argv, "/tmp/serve.out", "/tmp/serve.err");
 	if (*pid < 0)
-		return fail(vt, "fork: %s", strerror(errno));
+		return vt_fail(vt, "fork: %s", strerror(errno));
 	snprintf(line, sizeof(line), "listening on [::]:%d", SERVE_PORT);
 	for (waited = 0;; waited += 50) {
 		out[0] = '\0';
-		slurp("/tmp/serve.out", out, sizeof(out));
+		vt_read_all("/tmp/serve.out", out, sizeof(out));
 		if (has_line(out, line))
 			break;
 		if (waitpid(*pid, &code, WNOHANG) == *pid) {
 			*pid = -1;
-			slurp("/tmp/serve.err", resp, sizeof(resp));
-			return fail(vt, "toa-check serve ended before listening: \"%s\" \"%s\"",
-				    out, resp);
+			vt_read_all("/tmp/serve.err", resp, sizeof(resp));
+			return vt_fail(vt, "toa-check serve ended before listening: \"%s\" \"%s\"",
+				       out, resp);
 		}
 		if (waited > CLI_TIMEOUT_MS)
-			return fail(vt, "toa-check serve: no \"%s\" after %d ms", line, waited);
+			return vt_fail(vt, "toa-check serve: no \"%s\" after %d ms", line, waited);
 		usleep(50000);
 	}
 
@@ -1358,29 +1342,29 @@ static int serve_steps(struct vt *vt, pid_t *pid)
 	if (strncmp(resp, "HTTP/1.0 200 OK\r\n", 17) ||
 	    !strstr(resp, "your address (as accept() returned it): 203.0.113.7:4321\n") ||
 	    !strstr(resp, "network peer (the load balancer, from sock_diag): 198.51.100.2:"))
-		return fail(vt, "IPv4: unexpected answer \"%.300s\"", resp);
+		return vt_fail(vt, "IPv4: unexpected answer \"%.300s\"", resp);
 	if (http_get(vt, AF_INET6, SERVE_PORT, resp, sizeof(resp), &lb6_port))
 		return -1;
 	if (strncmp(resp, "HTTP/1.0 200 OK\r\n", 17) ||
 	    !strstr(resp, "your address (as accept() returned it): [2001:db8:c0::7]:4321\n"))
-		return fail(vt, "IPv6: unexpected answer \"%.300s\"", resp);
+		return vt_fail(vt, "IPv6: unexpected answer \"%.300s\"", resp);
 
 	code = wait_code(*pid, CLI_TIMEOUT_MS);
 	*pid = -1;
-	slurp("/tmp/serve.out", out, sizeof(out));
-	slurp("/tmp/serve.err", resp, sizeof(resp));
-	vlog(vt, "serve: exit %d\n%s%s", code, out, resp);
+	vt_read_all("/tmp/serve.out", out, sizeof(out));
+	vt_read_all("/tmp/serve.err", resp, sizeof(resp));
+	vt_log(vt, "serve: exit %d\n%s%s", code, out, resp);
 	if (code != 0)
-		return fail(vt, "toa-check serve --count 2: exit %d, want 0 (stderr \"%.200s\")",
-			    code, resp);
+		return vt_fail(vt, "toa-check serve --count 2: exit %d, want 0 (stderr \"%.200s\")",
+			       code, resp);
 	snprintf(line, sizeof(line), "203.0.113.7:4321 via 198.51.100.2:%u \"GET /toa HTTP/1.0\" 200",
 		 lb4_port);
 	if (!has_line(out, line))
-		return fail(vt, "access log \"%s\" lacks the line \"%s\"", out, line);
+		return vt_fail(vt, "access log \"%s\" lacks the line \"%s\"", out, line);
 	snprintf(line, sizeof(line),
 		 "[2001:db8:c0::7]:4321 via [2001:db8:1::2]:%u \"GET /toa HTTP/1.0\" 200", lb6_port);
 	if (!has_line(out, line))
-		return fail(vt, "access log \"%s\" lacks the line \"%s\"", out, line);
+		return vt_fail(vt, "access log \"%s\" lacks the line \"%s\"", out, line);
 
 	/* bad input: one line, exit 2 */
 	{
@@ -1388,7 +1372,7 @@ static int serve_steps(struct vt *vt, pid_t *pid)
 		int bad;
 
 		if (!r)
-			return fail(vt, "out of memory");
+			return vt_fail(vt, "out of memory");
 		bad = cli(vt, r, "serve", "--port", "70000", NULL) ||
 		      expect_usage_error(vt, r, "70000") ||
 		      cli(vt, r, "serve", "--bind", "not-an-address", "--port", "0", NULL) ||

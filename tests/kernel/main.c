@@ -15,7 +15,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include "vt.h"
+#include "kt.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -126,16 +126,16 @@ int main(int argc, char **argv)
 			continue;
 		/* a partial run (--only) starts with the module loaded */
 		if (first && vt.module_path && strcmp(sc->name, "module_loaded") &&
-		    !mod_loaded(MODULE_NAME) && vt_load(&vt, "")) {
+		    !vt_mod_loaded(VT_MODULE_NAME) && vt_load(&vt, "")) {
 			printf("FAIL setup: %s\n", vt.err);
-			kmsg_dump_toa();
+			vt_kmsg_dump_toa();
 			return 1;
 		}
 		first = false;
 		vt.err[0] = '\0';
 		if (sc->needs_module && vt.no_module)
-			r = fail(&vt, "needs the toa module (%s absent, --no-module given)",
-				 TOA_STATS_FILE);
+			r = vt_fail(&vt, "needs the toa module (%s absent, --no-module given)",
+				    TOA_STATS_FILE);
 		else
 			r = sc->run(&vt);
 		if (r == 0) {
@@ -146,8 +146,8 @@ int main(int argc, char **argv)
 			       vt.err[0] ? vt.err : "(no reason recorded)");
 			failed++;
 			if (!vt.no_module) {
-				stats_dump();
-				kmsg_dump_toa();
+				vt_stats_dump();
+				vt_kmsg_dump_toa();
 			}
 		}
 	}

@@ -6,7 +6,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include "vt.h"
+#include "kt.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,8 +17,6 @@
 #include <sys/wait.h>
 #include <netinet/tcp.h>
 #include <unistd.h>
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- small builders ---- */
 
@@ -47,25 +45,25 @@ static size_t toa6(struct vt *vt, uint8_t *o, uint8_t kind, const char *ip,
  * @addr:@port (port 0 = the LB port); with @counter set, that counter
  * must move by at least @min.
  */
-static int check_conn(struct vt *vt, enum lsn kind, int family,
+static int check_conn(struct vt *vt, enum vt_lsn kind, int family,
 		      const uint8_t *opts, size_t optlen,
 		      const char *addr, uint16_t port,
 		      const char *counter, long long min)
 {
-	struct stats a, b;
+	struct vt_stats a, b;
 	uint16_t lport;
 	int lfd, r;
 
-	if (counter && stats_read(vt, &a))
+	if (counter && vt_stats_read(vt, &a))
 		return -1;
-	lfd = listener(vt, kind, &lport);
+	lfd = vt_listener(vt, kind, &lport);
 	if (lfd < 0)
 		return -1;
-	r = one_conn(vt, lfd, lport, family, opts, optlen, addr, port);
+	r = vt_one_conn(vt, lfd, lport, family, opts, optlen, addr, port);
 	close(lfd);
 	if (r)
 		return -1;
-	if (counter && (stats_read(vt, &b) || expect_delta(vt, &a, &b, counter, min)))
+	if (counter && (vt_stats_read(vt, &b) || vt_expect_delta(vt, &a, &b, counter, min)))
 		return -1;
 	return 0;
 }
@@ -103,29 +101,29 @@ static int sc_module_loaded(struct vt *vt)
 {
 	char val[256];
 	int before, after;
-	struct stats st;
+	struct vt_stats st;
 
-	if (mod_loaded(MODULE_NAME) && vt_unload(vt))
+	if (vt_mod_loaded(VT_MODULE_NAME) && vt_unload(vt))
 		return -1;
-	before = kmsg_count("TOA: toa loaded");
+	before = vt_kmsg_count("TOA: toa loaded");
 	if (before < 0)
-		return fail(vt, "reading the kernel log: %s", strerror(-before));
+		return vt_fail(vt, "reading the kernel log: %s", strerror(-before));
 	if (vt_load(vt, ""))
 		return -1;
-	after = kmsg_count("TOA: toa loaded");
+	after = vt_kmsg_count("TOA: toa loaded");
 	if (after != before + 1)
-		return fail(vt, "kernel log has %d \"TOA: toa loaded\" lines after loading, %d before",
-			    after, before);
-	if (!mod_loaded(MODULE_NAME))
-		return fail(vt, "toa not in /proc/modules after a successful load");
-	if (stats_read(vt, &st))
+		return vt_fail(vt, "kernel log has %d \"TOA: toa loaded\" lines after loading, %d before",
+			       after, before);
+	if (!vt_mod_loaded(VT_MODULE_NAME))
+		return vt_fail(vt, "toa not in /proc/modules after a successful load");
+	if (vt_stats_read(vt, &st))
 		return -1;
-	if (param_get("option_kind", val, sizeof(val)) || strcmp(val, "254"))
-		return fail(vt, "option_kind reads \"%s\", want 254", val);
-	if (param_get("max_entries", val, sizeof(val)) || strcmp(val, "262144"))
-		return fail(vt, "max_entries reads \"%s\", want 262144", val);
-	if (param_get("trusted_sources", val, sizeof(val)) || val[0])
-		return fail(vt, "trusted_sources reads \"%s\", want empty", val);
+	if (vt_param_read("option_kind", val, sizeof(val)) || strcmp(val, "254"))
+		return vt_fail(vt, "option_kind reads \"%s\", want 254", val);
+	if (vt_param_read("max_entries", val, sizeof(val)) || strcmp(val, "262144"))
+		return vt_fail(vt, "max_entries reads \"%s\", want 262144", val);
+	if (vt_param_read("trusted_sources", val, sizeof(val)) || val[0])
+		return vt_fail(vt, "trusted_sources reads \"%s\", want empty", val);
 	return 0;
 }
 
@@ -141,22 +139,22 @@ static int sc_stats_format(struct vt *vt)
 		"nmissed_tcp_v6_syn_recv_sock", "nmissed_inet_getname",
 		"nmissed_inet6_getname", "nmissed_inet_sock_destruct",
 	};
-	struct stats st;
+	struct vt_stats st;
 	size_t i;
 
-	if (stats_read(vt, &st))
+	if (vt_stats_read(vt, &st))
 		return -1;
-	if ((size_t)st.n != ARRAY_SIZE(want))
-		return fail(vt, "%d lines, want %zu", st.n, ARRAY_SIZE(want));
-	for (i = 0; i < ARRAY_SIZE(want); i++)
+	if ((size_t)st.n != VT_ARRAY_SIZE(want))
+		return vt_fail(vt, "%d lines, want %zu", st.n, VT_ARRAY_SIZE(want));
+	for (i = 0; i < VT_ARRAY_SIZE(want); i++)
 		if (strcmp(st.name[i], want[i]))
-			return fail(vt, "line %zu is \"%s\", want \"%s\"", i + 1,
-				    st.name[i], want[i]);
-	if (stat_get(&st, "max_entries") != TOA_DEFAULT_MAX_ENTRIES)
-		return fail(vt, "max_entries %lld, want %d",
-			    stat_get(&st, "max_entries"), TOA_DEFAULT_MAX_ENTRIES);
-	if (stat_get(&st, "maxactive") <= 0)
-		return fail(vt, "maxactive %lld, want > 0", stat_get(&st, "maxactive"));
+			return vt_fail(vt, "line %zu is \"%s\", want \"%s\"", i + 1,
+				       st.name[i], want[i]);
+	if (vt_stat_get(&st, "max_entries") != TOA_DEFAULT_MAX_ENTRIES)
+		return vt_fail(vt, "max_entries %lld, want %d",
+			       vt_stat_get(&st, "max_entries"), TOA_DEFAULT_MAX_ENTRIES);
+	if (vt_stat_get(&st, "maxactive") <= 0)
+		return vt_fail(vt, "maxactive %lld, want > 0", vt_stat_get(&st, "maxactive"));
 	return 0;
 }
 
@@ -164,19 +162,19 @@ static int sc_module_unloaded(struct vt *vt)
 {
 	int before, after;
 
-	before = kmsg_count("TOA: toa unloaded");
+	before = vt_kmsg_count("TOA: toa unloaded");
 	if (before < 0)
-		return fail(vt, "reading the kernel log: %s", strerror(-before));
+		return vt_fail(vt, "reading the kernel log: %s", strerror(-before));
 	if (vt_unload(vt))
 		return -1;
-	after = kmsg_count("TOA: toa unloaded");
+	after = vt_kmsg_count("TOA: toa unloaded");
 	if (after != before + 1)
-		return fail(vt, "kernel log has %d \"TOA: toa unloaded\" lines after unloading, %d before",
-			    after, before);
-	if (mod_loaded(MODULE_NAME))
-		return fail(vt, "toa still in /proc/modules");
+		return vt_fail(vt, "kernel log has %d \"TOA: toa unloaded\" lines after unloading, %d before",
+			       after, before);
+	if (vt_mod_loaded(VT_MODULE_NAME))
+		return vt_fail(vt, "toa still in /proc/modules");
 	if (access(TOA_STATS_FILE, F_OK) == 0)
-		return fail(vt, "%s still exists", TOA_STATS_FILE);
+		return vt_fail(vt, "%s still exists", TOA_STATS_FILE);
 	return 0;
 }
 
@@ -184,64 +182,64 @@ static int sc_module_unloaded(struct vt *vt)
 
 static int sc_no_toa(struct vt *vt)
 {
-	struct stats a, b;
+	struct vt_stats a, b;
 
-	if (!vt->no_module && stats_read(vt, &a))
+	if (!vt->no_module && vt_stats_read(vt, &a))
 		return -1;
-	if (check_conn(vt, LSN_V4, AF_INET, NULL, 0, LB4, 0, NULL, 0))
+	if (check_conn(vt, VT_LSN_V4, AF_INET, NULL, 0, VT_LB4, 0, NULL, 0))
 		return -1;
-	if (check_conn(vt, LSN_V6_ONLY, AF_INET6, NULL, 0, LB6, 0, NULL, 0))
+	if (check_conn(vt, VT_LSN_V6_ONLY, AF_INET6, NULL, 0, VT_LB6, 0, NULL, 0))
 		return -1;
 	if (vt->no_module)
 		return 0;
-	if (stats_read(vt, &b) ||
-	    expect_delta(vt, &a, &b, "syn_recv_sock_no_toa", 2) ||
-	    expect_delta(vt, &a, &b, "getname_toa_empty", 2))
+	if (vt_stats_read(vt, &b) ||
+	    vt_expect_delta(vt, &a, &b, "syn_recv_sock_no_toa", 2) ||
+	    vt_expect_delta(vt, &a, &b, "getname_toa_empty", 2))
 		return -1;
 	return 0;
 }
 
 static int ipv4_toa_steps(struct vt *vt, int lfd, uint16_t lport,
-			  struct session *s)
+			  struct vt_session *s)
 {
 	struct sockaddr_in me;
 	socklen_t len = sizeof(me);
 	char got[96], want[96];
 	uint8_t o[8];
-	size_t n = toa4(vt, o, TOA_DEFAULT_KIND, CLIENT4, CLIENT_PORT);
+	size_t n = toa4(vt, o, TOA_DEFAULT_KIND, VT_CLIENT4, VT_CLIENT_PORT);
 
-	if (sess_open(vt, s, lfd, lport, AF_INET, o, n) ||
-	    sess_expect_peer(vt, s, CLIENT4, CLIENT_PORT))
+	if (vt_sess_open(vt, s, lfd, lport, AF_INET, o, n) ||
+	    vt_sess_expect_peer(vt, s, VT_CLIENT4, VT_CLIENT_PORT))
 		return -1;
 	/* getsockname is not concerned: the server's own address */
 	if (getsockname(s->fd, (struct sockaddr *)&me, &len) < 0)
-		return fail(vt, "getsockname: %s", strerror(errno));
-	fmt_sockaddr((struct sockaddr *)&me, got, sizeof(got));
-	addr_port(want, sizeof(want), SRV4, lport);
+		return vt_fail(vt, "getsockname: %s", strerror(errno));
+	vt_fmt_sockaddr((struct sockaddr *)&me, got, sizeof(got));
+	vt_addr_port(want, sizeof(want), VT_SRV4, lport);
 	if (strcmp(got, want))
-		return fail(vt, "getsockname() gave %s, want %s", got, want);
-	return sess_exchange(vt, s) || sess_close(vt, s) ? -1 : 0;
+		return vt_fail(vt, "getsockname() gave %s, want %s", got, want);
+	return vt_sess_exchange(vt, s) || vt_sess_close(vt, s) ? -1 : 0;
 }
 
 static int sc_ipv4_toa(struct vt *vt)
 {
-	struct session s = { .fd = -1 };
-	struct stats a, b;
+	struct vt_session s = { .fd = -1 };
+	struct vt_stats a, b;
 	uint16_t lport;
 	int lfd, r;
 
-	if (stats_read(vt, &a))
+	if (vt_stats_read(vt, &a))
 		return -1;
-	lfd = listener(vt, LSN_V4, &lport);
+	lfd = vt_listener(vt, VT_LSN_V4, &lport);
 	if (lfd < 0)
 		return -1;
 	r = ipv4_toa_steps(vt, lfd, lport, &s);
-	sess_abort(&s);
+	vt_sess_abort(&s);
 	close(lfd);
-	if (r || stats_read(vt, &b) ||
-	    expect_delta(vt, &a, &b, "syn_recv_sock_toa", 1) ||
-	    expect_delta(vt, &a, &b, "getname_toa_ok", 2) ||
-	    expect_delta(vt, &a, &b, "getname_toa_bypass", 1))
+	if (r || vt_stats_read(vt, &b) ||
+	    vt_expect_delta(vt, &a, &b, "syn_recv_sock_toa", 1) ||
+	    vt_expect_delta(vt, &a, &b, "getname_toa_ok", 2) ||
+	    vt_expect_delta(vt, &a, &b, "getname_toa_bypass", 1))
 		return -1;
 	return 0;
 }
@@ -250,40 +248,40 @@ static int sc_ipv4_toa(struct vt *vt)
 static int sc_toa_in_data_only(struct vt *vt)
 {
 	static const char data[] = "late option\n";
-	struct session s = { .fd = -1 };
+	struct vt_session s = { .fd = -1 };
 	char buf[64];
 	uint8_t o[8];
-	size_t n = toa4(vt, o, TOA_DEFAULT_KIND, CLIENT4, CLIENT_PORT), got = 0;
+	size_t n = toa4(vt, o, TOA_DEFAULT_KIND, VT_CLIENT4, VT_CLIENT_PORT), got = 0;
 	uint16_t lport;
 	int lfd, r = -1, err;
 
-	lfd = listener(vt, LSN_V4, &lport);
+	lfd = vt_listener(vt, VT_LSN_V4, &lport);
 	if (lfd < 0)
 		return -1;
-	if (sess_open(vt, &s, lfd, lport, AF_INET, NULL, 0))
+	if (vt_sess_open(vt, &s, lfd, lport, AF_INET, NULL, 0))
 		goto out;
 	err = lbsim_send(&s.c, data, sizeof(data) - 1, o, n);
 	if (err) {
-		fail(vt, "emulator send: %s", strerror(-err));
+		vt_fail(vt, "emulator send: %s", strerror(-err));
 		goto out;
 	}
 	while (got < sizeof(data) - 1) {
 		struct pollfd pfd = { .fd = s.fd, .events = POLLIN };
 		ssize_t k;
 
-		if (poll(&pfd, 1, TIMEOUT_MS) <= 0 ||
+		if (poll(&pfd, 1, VT_TIMEOUT_MS) <= 0 ||
 		    (k = read(s.fd, buf + got, sizeof(buf) - got)) <= 0) {
-			fail(vt, "the data segment did not arrive");
+			vt_fail(vt, "the data segment did not arrive");
 			goto out;
 		}
 		got += (size_t)k;
 	}
-	if (sess_expect_peer(vt, &s, LB4, 0) || sess_exchange(vt, &s) ||
-	    sess_close(vt, &s))
+	if (vt_sess_expect_peer(vt, &s, VT_LB4, 0) || vt_sess_exchange(vt, &s) ||
+	    vt_sess_close(vt, &s))
 		goto out;
 	r = 0;
 out:
-	sess_abort(&s);
+	vt_sess_abort(&s);
 	close(lfd);
 	return r;
 }
@@ -291,22 +289,22 @@ out:
 static int sc_ipv6_toa(struct vt *vt)
 {
 	uint8_t o[20];
-	size_t n = toa6(vt, o, TOA_DEFAULT_KIND, CLIENT6, CLIENT_PORT);
+	size_t n = toa6(vt, o, TOA_DEFAULT_KIND, VT_CLIENT6, VT_CLIENT_PORT);
 
-	return check_conn(vt, LSN_V6_ONLY, AF_INET6, o, n, CLIENT6,
-			  CLIENT_PORT, "syn_recv_sock_toa", 1);
+	return check_conn(vt, VT_LSN_V6_ONLY, AF_INET6, o, n, VT_CLIENT6,
+			  VT_CLIENT_PORT, "syn_recv_sock_toa", 1);
 }
 
 static int sc_v4_on_dual_listener(struct vt *vt)
 {
 	uint8_t o[8];
-	size_t n = toa4(vt, o, TOA_DEFAULT_KIND, CLIENT4, CLIENT_PORT);
+	size_t n = toa4(vt, o, TOA_DEFAULT_KIND, VT_CLIENT4, VT_CLIENT_PORT);
 
-	if (check_conn(vt, LSN_V6_DUAL, AF_INET, o, n, "::ffff:" CLIENT4,
-		       CLIENT_PORT, "syn_recv_sock_toa", 1))
+	if (check_conn(vt, VT_LSN_V6_DUAL, AF_INET, o, n, "::ffff:" VT_CLIENT4,
+		       VT_CLIENT_PORT, "syn_recv_sock_toa", 1))
 		return -1;
 	/* and without TOA the v4-mapped LB is shown */
-	return check_conn(vt, LSN_V6_DUAL, AF_INET, NULL, 0, "::ffff:" LB4, 0,
+	return check_conn(vt, VT_LSN_V6_DUAL, AF_INET, NULL, 0, "::ffff:" VT_LB4, 0,
 			  NULL, 0);
 }
 
@@ -316,31 +314,31 @@ static int syncookie_run(struct vt *vt, bool toa)
 	char old[32];
 	long long sent0, recv0, sent1, recv1;
 	uint8_t o[8];
-	size_t n = toa4(vt, o, TOA_DEFAULT_KIND, CLIENT4, CLIENT_PORT);
+	size_t n = toa4(vt, o, TOA_DEFAULT_KIND, VT_CLIENT4, VT_CLIENT_PORT);
 	int r, err;
 
-	if (read_file(path, old, sizeof(old)))
-		return fail(vt, "cannot read %s", path);
-	err = write_file(path, "2");
+	if (vt_read_file(path, old, sizeof(old)))
+		return vt_fail(vt, "cannot read %s", path);
+	err = vt_write_file(path, "2");
 	if (err)
-		return fail(vt, "writing 2 to %s: %s", path, strerror(-err));
+		return vt_fail(vt, "writing 2 to %s: %s", path, strerror(-err));
 	sent0 = netstat_get("SyncookiesSent");
 	recv0 = netstat_get("SyncookiesRecv");
 	if (toa)
-		r = check_conn(vt, LSN_V4, AF_INET, o, n, CLIENT4, CLIENT_PORT,
+		r = check_conn(vt, VT_LSN_V4, AF_INET, o, n, VT_CLIENT4, VT_CLIENT_PORT,
 			       "syn_recv_sock_toa", 1);
 	else
-		r = check_conn(vt, LSN_V4, AF_INET, NULL, 0, LB4, 0, NULL, 0);
+		r = check_conn(vt, VT_LSN_V4, AF_INET, NULL, 0, VT_LB4, 0, NULL, 0);
 	sent1 = netstat_get("SyncookiesSent");
 	recv1 = netstat_get("SyncookiesRecv");
-	err = write_file(path, old);
+	err = vt_write_file(path, old);
 	if (r)
 		return -1;
 	if (err)
-		return fail(vt, "restoring %s: %s", path, strerror(-err));
+		return vt_fail(vt, "restoring %s: %s", path, strerror(-err));
 	if (sent1 <= sent0 || recv1 <= recv0)
-		return fail(vt, "the cookie path was not taken: SyncookiesSent %lld -> %lld, SyncookiesRecv %lld -> %lld",
-			    sent0, sent1, recv0, recv1);
+		return vt_fail(vt, "the cookie path was not taken: SyncookiesSent %lld -> %lld, SyncookiesRecv %lld -> %lld",
+			       sent0, sent1, recv0, recv1);
 	return 0;
 }
 
@@ -356,7 +354,7 @@ static int sc_lb_syncookies(struct vt *vt)
 
 static int sc_lb_dual_listener(struct vt *vt)
 {
-	return check_conn(vt, LSN_V6_DUAL, AF_INET, NULL, 0, "::ffff:" LB4, 0,
+	return check_conn(vt, VT_LSN_V6_DUAL, AF_INET, NULL, 0, "::ffff:" VT_LB4, 0,
 			  NULL, 0);
 }
 
@@ -366,7 +364,7 @@ static int tfo_steps(struct vt *vt, bool toa)
 {
 	static const char data[] = "data in the SYN\n";
 	uint8_t opts[LBSIM_MAX_OPTLEN];
-	struct session s = { .fd = -1 };
+	struct vt_session s = { .fd = -1 };
 	char buf[64];
 	uint16_t lport;
 	size_t n = 0, got = 0;
@@ -378,58 +376,58 @@ static int tfo_steps(struct vt *vt, bool toa)
 	opts[n++] = 0x05;
 	opts[n++] = 0xb4;
 	if (toa)
-		n += toa4(vt, opts + n, TOA_DEFAULT_KIND, CLIENT4, CLIENT_PORT);
+		n += toa4(vt, opts + n, TOA_DEFAULT_KIND, VT_CLIENT4, VT_CLIENT_PORT);
 	opts[n++] = 34;		/* TFO, empty cookie */
 	opts[n++] = 2;
 
-	lfd = listener(vt, LSN_V4, &lport);
+	lfd = vt_listener(vt, VT_LSN_V4, &lport);
 	if (lfd < 0)
 		return -1;
 	if (setsockopt(lfd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen)) < 0) {
-		fail(vt, "TCP_FASTOPEN: %s", strerror(errno));
+		vt_fail(vt, "TCP_FASTOPEN: %s", strerror(errno));
 		goto out;
 	}
 	passive0 = netstat_get("TCPFastOpenPassive");
 	err = lbsim_conn_init(&s.c, vt->tun, AF_INET, &vt->lb4, 0, &vt->srv4, lport);
 	if (!err)	/* no TOA in the handshake ACK: only the SYN has it */
 		err = lbsim_connect_data(&s.c, opts, n, data, sizeof(data) - 1,
-					 NULL, 0, TIMEOUT_MS);
+					 NULL, 0, VT_TIMEOUT_MS);
 	if (err) {
-		fail(vt, "emulated TFO handshake: %s", strerror(-err));
+		vt_fail(vt, "emulated TFO handshake: %s", strerror(-err));
 		goto out;
 	}
 	if (s.c.snd_una != s.c.iss + 1 + sizeof(data) - 1) {
-		fail(vt, "the server did not take the data with the SYN (no TFO)");
+		vt_fail(vt, "the server did not take the data with the SYN (no TFO)");
 		goto out;
 	}
 	passive1 = netstat_get("TCPFastOpenPassive");
 	if (passive1 <= passive0) {
-		fail(vt, "TcpExt TCPFastOpenPassive did not move (%lld -> %lld)",
-		     passive0, passive1);
+		vt_fail(vt, "TcpExt TCPFastOpenPassive did not move (%lld -> %lld)",
+			passive0, passive1);
 		goto out;
 	}
-	s.fd = accept_to(vt, lfd, s.accepted, sizeof(s.accepted), TIMEOUT_MS);
+	s.fd = vt_accept(vt, lfd, s.accepted, sizeof(s.accepted), VT_TIMEOUT_MS);
 	if (s.fd < 0)
 		goto out;
 	while (got < sizeof(data) - 1) {
 		ssize_t k = read(s.fd, buf + got, sizeof(buf) - got);
 
 		if (k <= 0) {
-			fail(vt, "reading the SYN data: %s", k ? strerror(errno) : "EOF");
+			vt_fail(vt, "reading the SYN data: %s", k ? strerror(errno) : "EOF");
 			goto out;
 		}
 		got += (size_t)k;
 	}
 	if (memcmp(buf, data, sizeof(data) - 1)) {
-		fail(vt, "the SYN data arrived changed");
+		vt_fail(vt, "the SYN data arrived changed");
 		goto out;
 	}
-	if (sess_expect_peer(vt, &s, toa ? CLIENT4 : LB4, toa ? CLIENT_PORT : 0) ||
-	    sess_exchange(vt, &s) || sess_close(vt, &s))
+	if (vt_sess_expect_peer(vt, &s, toa ? VT_CLIENT4 : VT_LB4, toa ? VT_CLIENT_PORT : 0) ||
+	    vt_sess_exchange(vt, &s) || vt_sess_close(vt, &s))
 		goto out;
 	r = 0;
 out:
-	sess_abort(&s);
+	vt_sess_abort(&s);
 	close(lfd);
 	return r;
 }
@@ -440,25 +438,25 @@ static int tfo_run(struct vt *vt, bool toa)
 	char old[32];
 	int r, err;
 
-	if (read_file(path, old, sizeof(old)))
-		return fail(vt, "cannot read %s", path);
+	if (vt_read_file(path, old, sizeof(old)))
+		return vt_fail(vt, "cannot read %s", path);
 	/* client (1) + server (2) + server without cookie (0x200) */
-	err = write_file(path, "515");
+	err = vt_write_file(path, "515");
 	if (err)
-		return fail(vt, "writing %s: %s", path, strerror(-err));
+		return vt_fail(vt, "writing %s: %s", path, strerror(-err));
 	r = tfo_steps(vt, toa);
-	err = write_file(path, old);
+	err = vt_write_file(path, old);
 	if (!r && err)
-		return fail(vt, "restoring %s: %s", path, strerror(-err));
+		return vt_fail(vt, "restoring %s: %s", path, strerror(-err));
 	return r;
 }
 
 static int sc_tfo(struct vt *vt)
 {
-	struct stats a, b;
+	struct vt_stats a, b;
 
-	if (stats_read(vt, &a) || tfo_run(vt, true) || stats_read(vt, &b) ||
-	    expect_delta(vt, &a, &b, "syn_recv_sock_toa", 1))
+	if (vt_stats_read(vt, &a) || tfo_run(vt, true) || vt_stats_read(vt, &b) ||
+	    vt_expect_delta(vt, &a, &b, "syn_recv_sock_toa", 1))
 		return -1;
 	return 0;
 }
@@ -515,15 +513,15 @@ static int run_bad_opt(struct vt *vt, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(bad_opts); i++) {
+	for (i = 0; i < VT_ARRAY_SIZE(bad_opts); i++) {
 		const struct bad_opt *b = &bad_opts[i];
 
 		if (strcmp(b->name, name))
 			continue;
-		return check_conn(vt, LSN_V4, AF_INET, b->bytes, b->len, LB4, 0,
+		return check_conn(vt, VT_LSN_V4, AF_INET, b->bytes, b->len, VT_LB4, 0,
 				  b->counter, 1);
 	}
-	return fail(vt, "no option table entry \"%s\"", name);
+	return vt_fail(vt, "no option table entry \"%s\"", name);
 }
 
 /* every odd option list above reaches the server; the LB is shown */
@@ -532,18 +530,18 @@ static int sc_lb_odd_options(struct vt *vt)
 	char failed[256] = "";
 	size_t i, used = 0;
 
-	for (i = 0; i < ARRAY_SIZE(bad_opts); i++) {
-		if (!check_conn(vt, LSN_V4, AF_INET, bad_opts[i].bytes,
-				bad_opts[i].len, LB4, 0, NULL, 0))
+	for (i = 0; i < VT_ARRAY_SIZE(bad_opts); i++) {
+		if (!check_conn(vt, VT_LSN_V4, AF_INET, bad_opts[i].bytes,
+				bad_opts[i].len, VT_LB4, 0, NULL, 0))
 			continue;
-		vlog(vt, "%s: %s", bad_opts[i].name, vt->err);
+		vt_log(vt, "%s: %s", bad_opts[i].name, vt->err);
 		used += (size_t)snprintf(failed + used, sizeof(failed) - used,
 					 "%s%s", used ? ", " : "", bad_opts[i].name);
 		if (used >= sizeof(failed))
 			used = sizeof(failed) - 1;
 	}
 	if (used)
-		return fail(vt, "the LB was not shown for: %s", failed);
+		return vt_fail(vt, "the LB was not shown for: %s", failed);
 	return 0;
 }
 
@@ -569,88 +567,66 @@ static int sc_bad_client(struct vt *vt)
 	uint8_t o[20];
 	size_t i, n;
 
-	for (i = 0; i < ARRAY_SIZE(v4); i++) {
-		n = toa4(vt, o, TOA_DEFAULT_KIND, v4[i], CLIENT_PORT);
-		if (check_conn(vt, LSN_V4, AF_INET, o, n, LB4, 0, "bad_client", 1))
-			return fail(vt, "client %s: %s", v4[i], strdupa(vt->err));
+	for (i = 0; i < VT_ARRAY_SIZE(v4); i++) {
+		n = toa4(vt, o, TOA_DEFAULT_KIND, v4[i], VT_CLIENT_PORT);
+		if (check_conn(vt, VT_LSN_V4, AF_INET, o, n, VT_LB4, 0, "bad_client", 1))
+			return vt_fail(vt, "client %s: %s", v4[i], strdupa(vt->err));
 	}
-	for (i = 0; i < ARRAY_SIZE(v6); i++) {
-		n = toa6(vt, o, TOA_DEFAULT_KIND, v6[i], CLIENT_PORT);
-		if (check_conn(vt, LSN_V6_ONLY, AF_INET6, o, n, LB6, 0,
+	for (i = 0; i < VT_ARRAY_SIZE(v6); i++) {
+		n = toa6(vt, o, TOA_DEFAULT_KIND, v6[i], VT_CLIENT_PORT);
+		if (check_conn(vt, VT_LSN_V6_ONLY, AF_INET6, o, n, VT_LB6, 0,
 			       "bad_client", 1))
-			return fail(vt, "client %s: %s", v6[i], strdupa(vt->err));
+			return vt_fail(vt, "client %s: %s", v6[i], strdupa(vt->err));
 	}
 	return 0;
 }
 
 /* ---- trusted_sources ---- */
 
-static int expect_param(struct vt *vt, const char *name, const char *want)
-{
-	char val[512];
-	int err = param_get(name, val, sizeof(val));
-
-	if (err)
-		return fail(vt, "reading %s: %s", name, strerror(-err));
-	if (strcmp(val, want))
-		return fail(vt, "%s reads \"%s\", want \"%s\"", name, val, want);
-	return 0;
-}
-
-static int set_param(struct vt *vt, const char *name, const char *value)
-{
-	int err = param_set(name, value);
-
-	if (err)
-		return fail(vt, "writing \"%s\" to %s: %s", value, name,
-			    strerror(-err));
-	return 0;
-}
-
 static int trusted_steps(struct vt *vt)
 {
 	static const char *const bad[] = { "1.2.3.4/33", "nonsense",
 					   "198.51.100.0/24,300.1.1.1" };
 	uint8_t o4[8], o6[20];
-	size_t n4 = toa4(vt, o4, TOA_DEFAULT_KIND, CLIENT4, CLIENT_PORT);
-	size_t n6 = toa6(vt, o6, TOA_DEFAULT_KIND, CLIENT6, CLIENT_PORT);
+	size_t n4 = toa4(vt, o4, TOA_DEFAULT_KIND, VT_CLIENT4, VT_CLIENT_PORT);
+	size_t n6 = toa6(vt, o6, TOA_DEFAULT_KIND, VT_CLIENT6, VT_CLIENT_PORT);
 	size_t i;
 
 	/* a list without the LB: TOA ignored */
-	if (set_param(vt, "trusted_sources", OTHER_NET4) ||
-	    expect_param(vt, "trusted_sources", OTHER_NET4) ||
-	    check_conn(vt, LSN_V4, AF_INET, o4, n4, LB4, 0, "untrusted", 1))
+	if (vt_param_set(vt, "trusted_sources", VT_OTHER_NET4) ||
+	    vt_param_expect(vt, "trusted_sources", VT_OTHER_NET4) ||
+	    check_conn(vt, VT_LSN_V4, AF_INET, o4, n4, VT_LB4, 0, "untrusted", 1))
 		return -1;
 	/* with the LB's network: honoured */
-	if (set_param(vt, "trusted_sources", LB_NET4) ||
-	    expect_param(vt, "trusted_sources", LB_NET4) ||
-	    check_conn(vt, LSN_V4, AF_INET, o4, n4, CLIENT4, CLIENT_PORT,
+	if (vt_param_set(vt, "trusted_sources", VT_LB_NET4) ||
+	    vt_param_expect(vt, "trusted_sources", VT_LB_NET4) ||
+	    check_conn(vt, VT_LSN_V4, AF_INET, o4, n4, VT_CLIENT4, VT_CLIENT_PORT,
 		       "syn_recv_sock_toa", 1))
 		return -1;
 	/* an IPv4-only list does not trust an IPv6 LB */
-	if (check_conn(vt, LSN_V6_ONLY, AF_INET6, o6, n6, LB6, 0, "untrusted", 1))
+	if (check_conn(vt, VT_LSN_V6_ONLY, AF_INET6, o6, n6, VT_LB6, 0, "untrusted", 1))
 		return -1;
 	/* bad values are refused with EINVAL and change nothing */
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		int err = param_set("trusted_sources", bad[i]);
+	for (i = 0; i < VT_ARRAY_SIZE(bad); i++) {
+		int err = vt_param_write("trusted_sources", bad[i]);
 
 		if (err != -EINVAL)
-			return fail(vt, "writing \"%s\" to trusted_sources gave %s, want EINVAL",
-				    bad[i], err ? strerror(-err) : "success");
-		if (expect_param(vt, "trusted_sources", LB_NET4))
+			return vt_fail(vt, "writing \"%s\" to trusted_sources gave %s, want EINVAL",
+				       bad[i], err ? strerror(-err) : "success");
+		if (vt_param_expect(vt, "trusted_sources", VT_LB_NET4))
 			return -1;
 	}
 	/* an IPv6 prefix, written untidily: canonical form back */
-	if (set_param(vt, "trusted_sources", " 192.0.2.1 , 2001:db8:1::/64\n") ||
-	    expect_param(vt, "trusted_sources", "192.0.2.1/32,2001:db8:1::/64") ||
-	    check_conn(vt, LSN_V6_ONLY, AF_INET6, o6, n6, CLIENT6, CLIENT_PORT,
+	if (vt_param_set(vt, "trusted_sources", " 192.0.2.1 , 2001:db8:1::/64\n") ||
+	    vt_param_expect(vt, "trusted_sources", "192.0.2.1/32,2001:db8:1::/64") ||
+	    check_conn(vt, VT_LSN_V6_ONLY, AF_INET6, o6, n6, VT_CLIENT6, VT_CLIENT_PORT,
 		       "syn_recv_sock_toa", 1) ||
-	    check_conn(vt, LSN_V4, AF_INET, o4, n4, LB4, 0, "untrusted", 1))
+	    check_conn(vt, VT_LSN_V4, AF_INET, o4, n4, VT_LB4, 0, "untrusted", 1))
 		return -1;
 	/* cleared: any source again */
-	if (set_param(vt, "trusted_sources", "\n") ||
-	    expect_param(vt, "trusted_sources", "") ||
-	    check_conn(vt, LSN_V4, AF_INET, o4, n4, CLIENT4, CLIENT_PORT, NULL, 0))
+	if (vt_param_set(vt, "trusted_sources", "\n") ||
+	    vt_param_expect(vt, "trusted_sources", "") ||
+	    check_conn(vt, VT_LSN_V4, AF_INET, o4, n4, VT_CLIENT4, VT_CLIENT_PORT, NULL, 0))
 		return -1;
 	return 0;
 }
@@ -659,13 +635,13 @@ static int sc_trusted_sources(struct vt *vt)
 {
 	int r = trusted_steps(vt);
 
-	param_set("trusted_sources", "\n");
+	vt_param_write("trusted_sources", "\n");
 	return r;
 }
 
 /* ---- NAT64 getsockopt ---- */
 
-/* 0, errno (> 0) when getsockopt failed, -1 with fail() on a bad answer */
+/* 0, errno (> 0) when getsockopt failed, -1 with vt_fail() on a bad answer */
 static int nat64_lookup(struct vt *vt, int fd, struct toa_nat64_peer *p)
 {
 	socklen_t len = sizeof(*p);
@@ -674,81 +650,81 @@ static int nat64_lookup(struct vt *vt, int fd, struct toa_nat64_peer *p)
 	if (getsockopt(fd, IPPROTO_IP, TOA_SO_GET_LOOKUP, p, &len) < 0)
 		return errno;	/* positive: the call failed */
 	if (len != sizeof(*p))
-		return fail(vt, "TOA_SO_GET_LOOKUP returned length %u, want %zu",
-			    (unsigned int)len, sizeof(*p));
+		return vt_fail(vt, "TOA_SO_GET_LOOKUP returned length %u, want %zu",
+			       (unsigned int)len, sizeof(*p));
 	return 0;
 }
 
 static int nat64_steps(struct vt *vt, int lfd, uint16_t lport,
-		       struct session *s)
+		       struct vt_session *s)
 {
 	char got[INET6_ADDRSTRLEN], want[INET6_ADDRSTRLEN];
 	struct toa_nat64_peer p;
-	struct stats a, b;
+	struct vt_stats a, b;
 	struct in6_addr mapped;
 	uint8_t o[20];
-	size_t n = toa6(vt, o, TOA_DEFAULT_KIND, CLIENT6, CLIENT_PORT);
+	size_t n = toa6(vt, o, TOA_DEFAULT_KIND, VT_CLIENT6, VT_CLIENT_PORT);
 	socklen_t len;
 	int err;
 
 	/* IPv6 TOA on an IPv4 socket: getpeername keeps the LB */
-	if (stats_read(vt, &a) ||
-	    sess_open(vt, &s[0], lfd, lport, AF_INET, o, n) ||
-	    sess_expect_peer(vt, &s[0], LB4, 0))
+	if (vt_stats_read(vt, &a) ||
+	    vt_sess_open(vt, &s[0], lfd, lport, AF_INET, o, n) ||
+	    vt_sess_expect_peer(vt, &s[0], VT_LB4, 0))
 		return -1;
 	err = nat64_lookup(vt, s[0].fd, &p);
 	if (err == -1)
 		return -1;
 	if (err)
-		return fail(vt, "getsockopt(TOA_SO_GET_LOOKUP): %s", strerror(err));
+		return vt_fail(vt, "getsockopt(TOA_SO_GET_LOOKUP): %s", strerror(err));
 	inet_ntop(AF_INET6, &p.saddr, got, sizeof(got));
 	inet_ntop(AF_INET6, &vt->client6, want, sizeof(want));
 	if (memcmp(&p.saddr, &vt->client6, sizeof(p.saddr)) ||
-	    ntohs(p.sport) != CLIENT_PORT)
-		return fail(vt, "TOA_SO_GET_LOOKUP gave [%s]:%u, want [%s]:%u",
-			    got, ntohs(p.sport), want, CLIENT_PORT);
+	    ntohs(p.sport) != VT_CLIENT_PORT)
+		return vt_fail(vt, "TOA_SO_GET_LOOKUP gave [%s]:%u, want [%s]:%u",
+			       got, ntohs(p.sport), want, VT_CLIENT_PORT);
 	len = sizeof(p) - 1;
 	if (getsockopt(s[0].fd, IPPROTO_IP, TOA_SO_GET_LOOKUP, &p, &len) == 0 ||
 	    errno != EINVAL)
-		return fail(vt, "TOA_SO_GET_LOOKUP with a short buffer: %s, want EINVAL",
-			    strerror(errno));
-	if (stats_read(vt, &b) || expect_delta(vt, &a, &b, "nat64_lookup", 1) ||
-	    expect_delta(vt, &a, &b, "getname_toa_mismatch", 1) ||
-	    sess_exchange(vt, &s[0]))
+		return vt_fail(vt, "TOA_SO_GET_LOOKUP with a short buffer: %s, want EINVAL",
+			       strerror(errno));
+	if (vt_stats_read(vt, &b) || vt_expect_delta(vt, &a, &b, "nat64_lookup", 1) ||
+	    vt_expect_delta(vt, &a, &b, "getname_toa_mismatch", 1) ||
+	    vt_sess_exchange(vt, &s[0]))
 		return -1;
 
 	/* an IPv4 TOA is answered v4-mapped */
-	n = toa4(vt, o, TOA_DEFAULT_KIND, CLIENT4, CLIENT_PORT);
-	if (sess_open(vt, &s[1], lfd, lport, AF_INET, o, n) ||
-	    sess_expect_peer(vt, &s[1], CLIENT4, CLIENT_PORT))
+	n = toa4(vt, o, TOA_DEFAULT_KIND, VT_CLIENT4, VT_CLIENT_PORT);
+	if (vt_sess_open(vt, &s[1], lfd, lport, AF_INET, o, n) ||
+	    vt_sess_expect_peer(vt, &s[1], VT_CLIENT4, VT_CLIENT_PORT))
 		return -1;
 	err = nat64_lookup(vt, s[1].fd, &p);
 	if (err == -1)
 		return -1;
 	if (err)
-		return fail(vt, "getsockopt(TOA_SO_GET_LOOKUP) on an IPv4 TOA: %s",
-			    strerror(err));
-	inet_pton(AF_INET6, "::ffff:" CLIENT4, &mapped);
+		return vt_fail(vt, "getsockopt(TOA_SO_GET_LOOKUP) on an IPv4 TOA: %s",
+			       strerror(err));
+	inet_pton(AF_INET6, "::ffff:" VT_CLIENT4, &mapped);
 	inet_ntop(AF_INET6, &p.saddr, got, sizeof(got));
 	if (memcmp(&p.saddr, &mapped, sizeof(mapped)) ||
-	    ntohs(p.sport) != CLIENT_PORT)
-		return fail(vt, "TOA_SO_GET_LOOKUP gave [%s]:%u, want [::ffff:%s]:%u",
-			    got, ntohs(p.sport), CLIENT4, CLIENT_PORT);
+	    ntohs(p.sport) != VT_CLIENT_PORT)
+		return vt_fail(vt, "TOA_SO_GET_LOOKUP gave [%s]:%u, want [::ffff:%s]:%u",
+			       got, ntohs(p.sport), VT_CLIENT4, VT_CLIENT_PORT);
 
 	/* no TOA: ENOENT */
-	if (sess_open(vt, &s[2], lfd, lport, AF_INET, NULL, 0))
+	if (vt_sess_open(vt, &s[2], lfd, lport, AF_INET, NULL, 0))
 		return -1;
 	err = nat64_lookup(vt, s[2].fd, &p);
 	if (err != ENOENT)
-		return fail(vt, "TOA_SO_GET_LOOKUP without TOA: %s, want ENOENT",
-			    err == -1 ? strdupa(vt->err) :
-			    err ? strerror(err) : "success");
+		return vt_fail(vt, "TOA_SO_GET_LOOKUP without TOA: %s, want ENOENT",
+			       err == -1 ? strdupa(vt->err) :
+			       err ? strerror(err) : "success");
 	return 0;
 }
 
 static int sc_nat64(struct vt *vt)
 {
-	struct session s[3];
+	struct vt_session s[3];
 	uint16_t lport;
 	int lfd, r, i;
 
@@ -756,14 +732,14 @@ static int sc_nat64(struct vt *vt)
 		memset(&s[i], 0, sizeof(s[i]));
 		s[i].fd = -1;
 	}
-	lfd = listener(vt, LSN_V4, &lport);
+	lfd = vt_listener(vt, VT_LSN_V4, &lport);
 	if (lfd < 0)
 		return -1;
 	r = nat64_steps(vt, lfd, lport, s);
 	for (i = 0; i < 3; i++) {
-		if (!r && s[i].c.established && sess_close(vt, &s[i]))
+		if (!r && s[i].c.established && vt_sess_close(vt, &s[i]))
 			r = -1;
-		sess_abort(&s[i]);
+		vt_sess_abort(&s[i]);
 	}
 	close(lfd);
 	return r;
@@ -782,7 +758,7 @@ static void http_child(int lfd, int logfd)
 	size_t got = 0;
 	int fd;
 
-	if (poll(&pfd, 1, TIMEOUT_MS) <= 0)
+	if (poll(&pfd, 1, VT_TIMEOUT_MS) <= 0)
 		_exit(2);
 	fd = accept(lfd, (struct sockaddr *)&ss, &len);
 	if (fd < 0)
@@ -829,12 +805,12 @@ static int http_run(struct vt *vt, const uint8_t *o, size_t n, const char *want)
 	ssize_t k;
 	pid_t pid;
 
-	lfd = listener(vt, LSN_V4, &lport);
+	lfd = vt_listener(vt, VT_LSN_V4, &lport);
 	if (lfd < 0)
 		return -1;
 	if (pipe(pfd) < 0) {
 		close(lfd);
-		return fail(vt, "pipe: %s", strerror(errno));
+		return vt_fail(vt, "pipe: %s", strerror(errno));
 	}
 	fflush(stdout);
 	pid = fork();
@@ -842,7 +818,7 @@ static int http_run(struct vt *vt, const uint8_t *o, size_t n, const char *want)
 		close(lfd);
 		close(pfd[0]);
 		close(pfd[1]);
-		return fail(vt, "fork: %s", strerror(errno));
+		return vt_fail(vt, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
 		close(pfd[0]);
@@ -854,32 +830,32 @@ static int http_run(struct vt *vt, const uint8_t *o, size_t n, const char *want)
 	/* like a real LB: TOA in the handshake ACK and in the first data */
 	err = lbsim_conn_init(&c, vt->tun, AF_INET, &vt->lb4, 0, &vt->srv4, lport);
 	if (!err)
-		err = lbsim_connect(&c, NULL, 0, o, n, TIMEOUT_MS);
+		err = lbsim_connect(&c, NULL, 0, o, n, VT_TIMEOUT_MS);
 	if (!err)
 		err = lbsim_send(&c, get, sizeof(get) - 1, o, n);
 	if (err) {
-		fail(vt, "emulator: %s", strerror(-err));
+		vt_fail(vt, "emulator: %s", strerror(-err));
 		goto out;
 	}
 	for (;;) {
-		k = lbsim_recv(&c, resp + got, sizeof(resp) - 1 - got, TIMEOUT_MS);
+		k = lbsim_recv(&c, resp + got, sizeof(resp) - 1 - got, VT_TIMEOUT_MS);
 		if (k <= 0)
 			break;
 		got += (size_t)k;
 	}
 	resp[got] = '\0';
 	if (k < 0) {
-		fail(vt, "reading the answer: %s (got \"%.40s\")",
-		     strerror((int)-k), resp);
+		vt_fail(vt, "reading the answer: %s (got \"%.40s\")",
+			strerror((int)-k), resp);
 		goto out;
 	}
 	if (strncmp(resp, "HTTP/1.0 200 OK\r\n", 17) || !strstr(resp, "\r\n\r\nhello\n")) {
-		fail(vt, "unexpected answer \"%.60s\"", resp);
+		vt_fail(vt, "unexpected answer \"%.60s\"", resp);
 		goto out;
 	}
-	err = lbsim_close(&c, TIMEOUT_MS);
+	err = lbsim_close(&c, VT_TIMEOUT_MS);
 	if (err) {
-		fail(vt, "closing: %s", strerror(-err));
+		vt_fail(vt, "closing: %s", strerror(-err));
 		goto out;
 	}
 	r = 0;
@@ -896,71 +872,71 @@ out:
 	if (r)
 		return r;
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return fail(vt, "HTTP server child ended with status 0x%x", status);
+		return vt_fail(vt, "HTTP server child ended with status 0x%x", status);
 	if (got && logline[got - 1] == '\n')
 		logline[got - 1] = '\0';
-	vlog(vt, "access log: %s", logline);
+	vt_log(vt, "access log: %s", logline);
 	snprintf(prefix, sizeof(prefix), "%s ", want);
 	if (strncmp(logline, prefix, strlen(prefix)) ||
 	    !strstr(logline, "\"GET / HTTP/1.0\""))
-		return fail(vt, "access log line \"%s\" does not start with %s",
-			    logline, want);
+		return vt_fail(vt, "access log line \"%s\" does not start with %s",
+			       logline, want);
 	return 0;
 }
 
 static int sc_http(struct vt *vt)
 {
 	uint8_t o[8];
-	size_t n = toa4(vt, o, TOA_DEFAULT_KIND, CLIENT4, CLIENT_PORT);
+	size_t n = toa4(vt, o, TOA_DEFAULT_KIND, VT_CLIENT4, VT_CLIENT_PORT);
 
-	return http_run(vt, o, n, CLIENT4);
+	return http_run(vt, o, n, VT_CLIENT4);
 }
 
 /* the emulator alone (no TOA): the access log shows the LB */
 static int sc_lb_http(struct vt *vt)
 {
-	return http_run(vt, NULL, 0, LB4);
+	return http_run(vt, NULL, 0, VT_LB4);
 }
 
 /* ---- max_entries ---- */
 
 static int table_full_steps(struct vt *vt, int lfd, uint16_t lport,
-			    struct session *s)
+			    struct vt_session *s)
 {
-	struct stats a, b;
+	struct vt_stats a, b;
 	uint8_t o[8];
 	size_t n;
 	int i;
 
-	if (set_param(vt, "max_entries", "2") ||
-	    expect_param(vt, "max_entries", "2") || stats_read(vt, &a))
+	if (vt_param_set(vt, "max_entries", "2") ||
+	    vt_param_expect(vt, "max_entries", "2") || vt_stats_read(vt, &a))
 		return -1;
-	if (stat_get(&a, "max_entries") != 2)
-		return fail(vt, "toa_stats max_entries %lld after writing 2",
-			    stat_get(&a, "max_entries"));
+	if (vt_stat_get(&a, "max_entries") != 2)
+		return vt_fail(vt, "toa_stats max_entries %lld after writing 2",
+			       vt_stat_get(&a, "max_entries"));
 	for (i = 0; i < 3; i++) {
-		n = toa4(vt, o, TOA_DEFAULT_KIND, CLIENT4, (uint16_t)(CLIENT_PORT + i));
-		if (sess_open(vt, &s[i], lfd, lport, AF_INET, o, n))
+		n = toa4(vt, o, TOA_DEFAULT_KIND, VT_CLIENT4, (uint16_t)(VT_CLIENT_PORT + i));
+		if (vt_sess_open(vt, &s[i], lfd, lport, AF_INET, o, n))
 			return -1;
 	}
-	if (sess_expect_peer(vt, &s[0], CLIENT4, CLIENT_PORT) ||
-	    sess_expect_peer(vt, &s[1], CLIENT4, CLIENT_PORT + 1) ||
-	    sess_expect_peer(vt, &s[2], LB4, 0))
+	if (vt_sess_expect_peer(vt, &s[0], VT_CLIENT4, VT_CLIENT_PORT) ||
+	    vt_sess_expect_peer(vt, &s[1], VT_CLIENT4, VT_CLIENT_PORT + 1) ||
+	    vt_sess_expect_peer(vt, &s[2], VT_LB4, 0))
 		return -1;
-	if (stats_read(vt, &b) || expect_delta(vt, &a, &b, "table_full", 1))
+	if (vt_stats_read(vt, &b) || vt_expect_delta(vt, &a, &b, "table_full", 1))
 		return -1;
-	if (stat_get(&b, "entries_live") != 2)
-		return fail(vt, "entries_live %lld with max_entries 2",
-			    stat_get(&b, "entries_live"));
+	if (vt_stat_get(&b, "entries_live") != 2)
+		return vt_fail(vt, "entries_live %lld with max_entries 2",
+			       vt_stat_get(&b, "entries_live"));
 	for (i = 0; i < 3; i++)
-		if (sess_exchange(vt, &s[i]))
+		if (vt_sess_exchange(vt, &s[i]))
 			return -1;
 	return 0;
 }
 
 static int sc_table_full(struct vt *vt)
 {
-	struct session s[3];
+	struct vt_session s[3];
 	char old[64];
 	uint16_t lport;
 	int lfd, r, i, err;
@@ -969,25 +945,25 @@ static int sc_table_full(struct vt *vt)
 		memset(&s[i], 0, sizeof(s[i]));
 		s[i].fd = -1;
 	}
-	if (wait_live_zero(vt, 3000))
-		return fail(vt, "entries still live before the test: %s",
-			    strdupa(vt->err));
-	err = param_get("max_entries", old, sizeof(old));
+	if (vt_wait_live_zero(vt, 3000))
+		return vt_fail(vt, "entries still live before the test: %s",
+			       strdupa(vt->err));
+	err = vt_param_read("max_entries", old, sizeof(old));
 	if (err)
-		return fail(vt, "reading max_entries: %s", strerror(-err));
-	lfd = listener(vt, LSN_V4, &lport);
+		return vt_fail(vt, "reading max_entries: %s", strerror(-err));
+	lfd = vt_listener(vt, VT_LSN_V4, &lport);
 	if (lfd < 0)
 		return -1;
 	r = table_full_steps(vt, lfd, lport, s);
 	for (i = 0; i < 3; i++) {
-		if (!r && s[i].c.established && sess_close(vt, &s[i]))
+		if (!r && s[i].c.established && vt_sess_close(vt, &s[i]))
 			r = -1;
-		sess_abort(&s[i]);
+		vt_sess_abort(&s[i]);
 	}
 	close(lfd);
-	err = param_set("max_entries", old);
+	err = vt_param_write("max_entries", old);
 	if (!r && err)
-		return fail(vt, "restoring max_entries %s: %s", old, strerror(-err));
+		return vt_fail(vt, "restoring max_entries %s: %s", old, strerror(-err));
 	return r;
 }
 
@@ -1001,7 +977,7 @@ static int count_time_wait(void)
 	size_t i;
 	int n = 0;
 
-	for (i = 0; i < ARRAY_SIZE(files); i++) {
+	for (i = 0; i < VT_ARRAY_SIZE(files); i++) {
 		FILE *f = fopen(files[i], "re");
 		unsigned int st;
 
@@ -1017,16 +993,16 @@ static int count_time_wait(void)
 
 static int sc_live_zero(struct vt *vt)
 {
-	struct stats st;
+	struct vt_stats st;
 	uint8_t o[8];
-	size_t n = toa4(vt, o, TOA_DEFAULT_KIND, CLIENT4, CLIENT_PORT);
+	size_t n = toa4(vt, o, TOA_DEFAULT_KIND, VT_CLIENT4, VT_CLIENT_PORT);
 	int tw;
 
 	/* one more TOA connection of our own, so that a partial run proves it too */
-	if (check_conn(vt, LSN_V4, AF_INET, o, n, CLIENT4, CLIENT_PORT, NULL, 0) ||
-	    wait_live_zero(vt, 5000))
+	if (check_conn(vt, VT_LSN_V4, AF_INET, o, n, VT_CLIENT4, VT_CLIENT_PORT, NULL, 0) ||
+	    vt_wait_live_zero(vt, 5000))
 		return -1;
-	if (stats_read(vt, &st))
+	if (vt_stats_read(vt, &st))
 		return -1;
 	/*
 	 * The server sides closed first, so their connections sit in
@@ -1034,13 +1010,13 @@ static int sc_live_zero(struct vt *vt)
 	 * which must be gone with their entries.
 	 */
 	tw = count_time_wait();
-	vlog(vt, "entries_allocated %lld, entries_freed %lld, %d in TIME_WAIT",
-	     stat_get(&st, "entries_allocated"), stat_get(&st, "entries_freed"), tw);
-	if (stat_get(&st, "entries_allocated") <= 0)
-		return fail(vt, "entries_allocated is %lld: no entry was ever made",
-			    stat_get(&st, "entries_allocated"));
+	vt_log(vt, "entries_allocated %lld, entries_freed %lld, %d in TIME_WAIT",
+	       vt_stat_get(&st, "entries_allocated"), vt_stat_get(&st, "entries_freed"), tw);
+	if (vt_stat_get(&st, "entries_allocated") <= 0)
+		return vt_fail(vt, "entries_allocated is %lld: no entry was ever made",
+			       vt_stat_get(&st, "entries_allocated"));
 	if (tw <= 0)
-		return fail(vt, "no TIME_WAIT socket left to prove anything with");
+		return vt_fail(vt, "no TIME_WAIT socket left to prove anything with");
 	return 0;
 }
 
@@ -1048,19 +1024,19 @@ static int sc_live_zero(struct vt *vt)
 static int unaccepted_steps(struct vt *vt, int *lfd, uint16_t lport)
 {
 	struct lbsim_conn c[3];
-	struct session s = { .fd = -1 };
-	struct stats a, b;
+	struct vt_session s = { .fd = -1 };
+	struct vt_stats a, b;
 	uint8_t o[8];
-	size_t n = toa4(vt, o, TOA_DEFAULT_KIND, CLIENT4, CLIENT_PORT);
+	size_t n = toa4(vt, o, TOA_DEFAULT_KIND, VT_CLIENT4, VT_CLIENT_PORT);
 	int i, err;
 
-	if (wait_live_zero(vt, 3000) || stats_read(vt, &a))
+	if (vt_wait_live_zero(vt, 3000) || vt_stats_read(vt, &a))
 		return -1;
 	/* one accepted, then reset by the LB, then closed by the server */
-	if (sess_open(vt, &s, *lfd, lport, AF_INET, o, n))
+	if (vt_sess_open(vt, &s, *lfd, lport, AF_INET, o, n))
 		return -1;
-	if (sess_expect_peer(vt, &s, CLIENT4, CLIENT_PORT)) {
-		sess_abort(&s);
+	if (vt_sess_expect_peer(vt, &s, VT_CLIENT4, VT_CLIENT_PORT)) {
+		vt_sess_abort(&s);
 		return -1;
 	}
 	lbsim_reset(&s.c);
@@ -1072,25 +1048,25 @@ static int unaccepted_steps(struct vt *vt, int *lfd, uint16_t lport)
 		err = lbsim_conn_init(&c[i], vt->tun, AF_INET, &vt->lb4, 0,
 				      &vt->srv4, lport);
 		if (!err)
-			err = lbsim_connect(&c[i], NULL, 0, o, n, TIMEOUT_MS);
+			err = lbsim_connect(&c[i], NULL, 0, o, n, VT_TIMEOUT_MS);
 		if (err)
-			return fail(vt, "emulated handshake: %s", strerror(-err));
+			return vt_fail(vt, "emulated handshake: %s", strerror(-err));
 	}
 	lbsim_reset(&c[0]);
 	for (i = 0; i < 20; i++) {	/* the last ACK may still be in flight */
-		if (stats_read(vt, &b))
+		if (vt_stats_read(vt, &b))
 			return -1;
-		if (stat_get(&b, "entries_allocated") -
-		    stat_get(&a, "entries_allocated") >= 4)
+		if (vt_stat_get(&b, "entries_allocated") -
+		    vt_stat_get(&a, "entries_allocated") >= 4)
 			break;
 		usleep(50000);
 	}
-	if (expect_delta(vt, &a, &b, "entries_allocated", 4))
+	if (vt_expect_delta(vt, &a, &b, "entries_allocated", 4))
 		return -1;
 	/* the listener goes away with its children never accepted */
 	close(*lfd);
 	*lfd = -1;
-	return wait_live_zero(vt, 5000);
+	return vt_wait_live_zero(vt, 5000);
 }
 
 static int sc_unaccepted_freed(struct vt *vt)
@@ -1098,7 +1074,7 @@ static int sc_unaccepted_freed(struct vt *vt)
 	uint16_t lport;
 	int lfd, r;
 
-	lfd = listener(vt, LSN_V4, &lport);
+	lfd = vt_listener(vt, VT_LSN_V4, &lport);
 	if (lfd < 0)
 		return -1;
 	r = unaccepted_steps(vt, &lfd, lport);
@@ -1109,21 +1085,6 @@ static int sc_unaccepted_freed(struct vt *vt)
 
 /* ---- parameters at load time and at run time ---- */
 
-/* make sure the module is loaded with default parameters */
-static int reload_default(struct vt *vt)
-{
-	char kind[16] = "";
-
-	if (mod_loaded(MODULE_NAME)) {
-		param_get("option_kind", kind, sizeof(kind));
-		if (!strcmp(kind, "254"))
-			return 0;
-		if (vt_unload(vt))
-			return -1;
-	}
-	return vt_load(vt, "");
-}
-
 /*
  * Run @steps, then put the default module back. The result is that of
  * @steps; a failed reload counts only when @steps passed.
@@ -1132,7 +1093,7 @@ static int then_reload_default(struct vt *vt, int (*steps)(struct vt *vt))
 {
 	int r = steps(vt);
 
-	if (reload_default(vt) && !r)
+	if (vt_reload_default(vt) && !r)
 		return -1;
 	return r;
 }
@@ -1143,22 +1104,22 @@ static int legacy_steps(struct vt *vt)
 	size_t n;
 
 	if (vt_unload(vt) || vt_load(vt, "option_kind=200") ||
-	    expect_param(vt, "option_kind", "200"))
+	    vt_param_expect(vt, "option_kind", "200"))
 		return -1;
-	n = toa4(vt, o, TOA_LEGACY_KIND, CLIENT4, CLIENT_PORT);
-	if (check_conn(vt, LSN_V4, AF_INET, o, n, CLIENT4, CLIENT_PORT,
+	n = toa4(vt, o, TOA_LEGACY_KIND, VT_CLIENT4, VT_CLIENT_PORT);
+	if (check_conn(vt, VT_LSN_V4, AF_INET, o, n, VT_CLIENT4, VT_CLIENT_PORT,
 		       "syn_recv_sock_toa", 1))
-		return fail(vt, "kind 200 with option_kind=200: %s", strdupa(vt->err));
-	n = toa4(vt, o, TOA_DEFAULT_KIND, CLIENT4, CLIENT_PORT);
-	if (check_conn(vt, LSN_V4, AF_INET, o, n, LB4, 0,
+		return vt_fail(vt, "kind 200 with option_kind=200: %s", strdupa(vt->err));
+	n = toa4(vt, o, TOA_DEFAULT_KIND, VT_CLIENT4, VT_CLIENT_PORT);
+	if (check_conn(vt, VT_LSN_V4, AF_INET, o, n, VT_LB4, 0,
 		       "syn_recv_sock_no_toa", 1))
-		return fail(vt, "kind 254 with option_kind=200: %s", strdupa(vt->err));
+		return vt_fail(vt, "kind 254 with option_kind=200: %s", strdupa(vt->err));
 	if (vt_unload(vt) || vt_load(vt, "") ||
-	    expect_param(vt, "option_kind", "254"))
+	    vt_param_expect(vt, "option_kind", "254"))
 		return -1;
-	n = toa4(vt, o, TOA_LEGACY_KIND, CLIENT4, CLIENT_PORT);
-	if (check_conn(vt, LSN_V4, AF_INET, o, n, LB4, 0, NULL, 0))
-		return fail(vt, "kind 200 with the default kind: %s", strdupa(vt->err));
+	n = toa4(vt, o, TOA_LEGACY_KIND, VT_CLIENT4, VT_CLIENT_PORT);
+	if (check_conn(vt, VT_LSN_V4, AF_INET, o, n, VT_LB4, 0, NULL, 0))
+		return vt_fail(vt, "kind 200 with the default kind: %s", strdupa(vt->err));
 	return 0;
 }
 
@@ -1178,22 +1139,22 @@ static int bad_load_steps(struct vt *vt)
 
 	if (vt_unload(vt))
 		return -1;
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		int lines = kmsg_count("TOA: "), err, after;
+	for (i = 0; i < VT_ARRAY_SIZE(bad); i++) {
+		int lines = vt_kmsg_count("TOA: "), err, after;
 
-		err = mod_load(vt->module_path, bad[i]);
+		err = vt_mod_load(vt->module_path, bad[i]);
 		if (err != -EINVAL) {
 			if (!err)
 				vt_unload(vt);
-			return fail(vt, "loading with %s gave %s, want EINVAL", bad[i],
-				    err ? strerror(-err) : "success");
+			return vt_fail(vt, "loading with %s gave %s, want EINVAL", bad[i],
+				       err ? strerror(-err) : "success");
 		}
-		if (mod_loaded(MODULE_NAME))
-			return fail(vt, "toa in /proc/modules after a refused load (%s)",
-				    bad[i]);
-		after = kmsg_count("TOA: ");
+		if (vt_mod_loaded(VT_MODULE_NAME))
+			return vt_fail(vt, "toa in /proc/modules after a refused load (%s)",
+				       bad[i]);
+		after = vt_kmsg_count("TOA: ");
 		if (after <= lines)
-			return fail(vt, "no \"TOA: \" kernel log line for %s", bad[i]);
+			return vt_fail(vt, "no \"TOA: \" kernel log line for %s", bad[i]);
 	}
 	return 0;
 }
@@ -1216,14 +1177,14 @@ static int sc_bad_runtime_params(struct vt *vt)
 	};
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		int err = param_set(bad[i].name, bad[i].value);
+	for (i = 0; i < VT_ARRAY_SIZE(bad); i++) {
+		int err = vt_param_write(bad[i].name, bad[i].value);
 
 		if (err != -EINVAL)
-			return fail(vt, "writing \"%s\" to %s gave %s, want EINVAL",
-				    bad[i].value, bad[i].name,
-				    err ? strerror(-err) : "success");
-		if (expect_param(vt, bad[i].name, bad[i].keep))
+			return vt_fail(vt, "writing \"%s\" to %s gave %s, want EINVAL",
+				       bad[i].value, bad[i].name,
+				       err ? strerror(-err) : "success");
+		if (vt_param_expect(vt, bad[i].name, bad[i].keep))
 			return -1;
 	}
 	return 0;
@@ -1234,38 +1195,38 @@ static int sc_bad_runtime_params(struct vt *vt)
 #define OPEN_CONNS 100
 
 static int rmmod_steps(struct vt *vt, int lfd, uint16_t lport,
-		       struct session *s)
+		       struct vt_session *s)
 {
-	struct stats st;
+	struct vt_stats st;
 	uint8_t o[8];
 	size_t n;
 	int i;
 
 	for (i = 0; i < OPEN_CONNS; i++) {
-		n = toa4(vt, o, TOA_DEFAULT_KIND, CLIENT4, (uint16_t)(10000 + i));
-		if (sess_open(vt, &s[i], lfd, lport, AF_INET, o, n) ||
-		    sess_expect_peer(vt, &s[i], CLIENT4, (uint16_t)(10000 + i)))
-			return fail(vt, "connection %d: %s", i, strdupa(vt->err));
+		n = toa4(vt, o, TOA_DEFAULT_KIND, VT_CLIENT4, (uint16_t)(10000 + i));
+		if (vt_sess_open(vt, &s[i], lfd, lport, AF_INET, o, n) ||
+		    vt_sess_expect_peer(vt, &s[i], VT_CLIENT4, (uint16_t)(10000 + i)))
+			return vt_fail(vt, "connection %d: %s", i, strdupa(vt->err));
 	}
-	if (stats_read(vt, &st))
+	if (vt_stats_read(vt, &st))
 		return -1;
-	if (stat_get(&st, "entries_live") < OPEN_CONNS)
-		return fail(vt, "entries_live %lld with %d TOA connections open",
-			    stat_get(&st, "entries_live"), OPEN_CONNS);
+	if (vt_stat_get(&st, "entries_live") < OPEN_CONNS)
+		return vt_fail(vt, "entries_live %lld with %d TOA connections open",
+			       vt_stat_get(&st, "entries_live"), OPEN_CONNS);
 	if (vt_unload(vt))
-		return fail(vt, "rmmod with %d connections open: %s", OPEN_CONNS,
-			    strdupa(vt->err));
-	if (mod_loaded(MODULE_NAME))
-		return fail(vt, "toa still in /proc/modules after delete_module");
+		return vt_fail(vt, "rmmod with %d connections open: %s", OPEN_CONNS,
+			       strdupa(vt->err));
+	if (vt_mod_loaded(VT_MODULE_NAME))
+		return vt_fail(vt, "toa still in /proc/modules after delete_module");
 	for (i = 0; i < OPEN_CONNS; i++)
-		if (sess_expect_getpeername(vt, &s[i], LB4, 0))
-			return fail(vt, "after rmmod, connection %d: %s", i,
-				    strdupa(vt->err));
+		if (vt_sess_expect_getpeername(vt, &s[i], VT_LB4, 0))
+			return vt_fail(vt, "after rmmod, connection %d: %s", i,
+				       strdupa(vt->err));
 	for (i = 0; i < OPEN_CONNS; i++)
-		if ((i % 25 == 0 && sess_exchange(vt, &s[i])) ||
-		    sess_close(vt, &s[i]))
-			return fail(vt, "after rmmod, connection %d: %s", i,
-				    strdupa(vt->err));
+		if ((i % 25 == 0 && vt_sess_exchange(vt, &s[i])) ||
+		    vt_sess_close(vt, &s[i]))
+			return vt_fail(vt, "after rmmod, connection %d: %s", i,
+				       strdupa(vt->err));
 	if (vt_load(vt, ""))
 		return -1;
 	return sc_ipv4_toa(vt);
@@ -1275,26 +1236,26 @@ static int rmmod_steps(struct vt *vt, int lfd, uint16_t lport,
  * Run @steps with OPEN_CONNS session slots and a listener of @kind; every
  * session and the listener are closed afterwards, whatever @steps did.
  */
-static int with_open_sessions(struct vt *vt, enum lsn kind,
+static int with_open_sessions(struct vt *vt, enum vt_lsn kind,
 			      int (*steps)(struct vt *vt, int lfd,
-					   uint16_t lport, struct session *s))
+					   uint16_t lport, struct vt_session *s))
 {
-	struct session *s = calloc(OPEN_CONNS, sizeof(*s));
+	struct vt_session *s = calloc(OPEN_CONNS, sizeof(*s));
 	uint16_t lport;
 	int lfd, r, i;
 
 	if (!s)
-		return fail(vt, "out of memory");
+		return vt_fail(vt, "out of memory");
 	for (i = 0; i < OPEN_CONNS; i++)
 		s[i].fd = -1;
-	lfd = listener(vt, kind, &lport);
+	lfd = vt_listener(vt, kind, &lport);
 	if (lfd < 0) {
 		free(s);
 		return -1;
 	}
 	r = steps(vt, lfd, lport, s);
 	for (i = 0; i < OPEN_CONNS; i++)
-		sess_abort(&s[i]);
+		vt_sess_abort(&s[i]);
 	close(lfd);
 	free(s);
 	return r;
@@ -1302,7 +1263,7 @@ static int with_open_sessions(struct vt *vt, enum lsn kind,
 
 static int rmmod_open_steps(struct vt *vt)
 {
-	return with_open_sessions(vt, LSN_V4, rmmod_steps);
+	return with_open_sessions(vt, VT_LSN_V4, rmmod_steps);
 }
 
 static int sc_rmmod_with_open(struct vt *vt)
@@ -1312,24 +1273,24 @@ static int sc_rmmod_with_open(struct vt *vt)
 
 /* the emulator alone: many connections open at once, then closed */
 static int many_steps(struct vt *vt, int lfd, uint16_t lport,
-		      struct session *s)
+		      struct vt_session *s)
 {
 	int i;
 
 	for (i = 0; i < OPEN_CONNS; i++)
-		if (sess_open(vt, &s[i], lfd, lport, i % 2 ? AF_INET : AF_INET6,
-			      NULL, 0) ||
-		    sess_expect_peer(vt, &s[i], i % 2 ? "::ffff:" LB4 : LB6, 0))
-			return fail(vt, "connection %d: %s", i, strdupa(vt->err));
+		if (vt_sess_open(vt, &s[i], lfd, lport, i % 2 ? AF_INET : AF_INET6,
+				 NULL, 0) ||
+		    vt_sess_expect_peer(vt, &s[i], i % 2 ? "::ffff:" VT_LB4 : VT_LB6, 0))
+			return vt_fail(vt, "connection %d: %s", i, strdupa(vt->err));
 	for (i = OPEN_CONNS - 1; i >= 0; i--)
-		if (sess_exchange(vt, &s[i]) || sess_close(vt, &s[i]))
-			return fail(vt, "connection %d: %s", i, strdupa(vt->err));
+		if (vt_sess_exchange(vt, &s[i]) || vt_sess_close(vt, &s[i]))
+			return vt_fail(vt, "connection %d: %s", i, strdupa(vt->err));
 	return 0;
 }
 
 static int sc_lb_many_conns(struct vt *vt)
 {
-	return with_open_sessions(vt, LSN_V6_DUAL, many_steps);
+	return with_open_sessions(vt, VT_LSN_V6_DUAL, many_steps);
 }
 
 /* ---- the table ---- */
@@ -1382,4 +1343,4 @@ const struct scenario scenarios[] = {
 	{ "cli_serve", sc_cli_serve, true, true },
 	S(module_unloaded, true),
 };
-const size_t n_scenarios = ARRAY_SIZE(scenarios);
+const size_t n_scenarios = VT_ARRAY_SIZE(scenarios);

@@ -50,22 +50,7 @@ int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int peer_of(int fd, char *out, size_t cap)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0) {
-		int e = errno;
-
-		snprintf(out, cap, "<getpeername: %s>", strerror(e));
-		return -e;
-	}
-	fmt_sockaddr((struct sockaddr *)&ss, out, cap);
-	return 0;
-}
-
-int close_session(struct vt *vt, struct session *s, unsigned int how)
+int close_session(struct vt *vt, struct vt_session *s, unsigned int how)
 {
 	int err = 0, fd = s->fd;
 
@@ -75,22 +60,22 @@ int close_session(struct vt *vt, struct session *s, unsigned int how)
 		err = lbsim_reset(&s->c);
 		close(fd);
 		if (err)
-			return fail(vt, "sending RST: %s", strerror(-err));
+			return vt_fail(vt, "sending RST: %s", strerror(-err));
 		return 0;
 	case 1:		/* the LB closes first: the server never holds TIME_WAIT */
 		err = lbsim_send_segment(&s->c, LBSIM_FIN | LBSIM_ACK, NULL, 0,
 					 NULL, 0);
 		if (err) {
 			close(fd);
-			return fail(vt, "sending FIN: %s", strerror(-err));
+			return vt_fail(vt, "sending FIN: %s", strerror(-err));
 		}
 		s->c.snd_nxt++;
 		s->c.fin_sent = 1;
 		close(fd);
-		err = lbsim_close(&s->c, TIMEOUT_MS);
+		err = lbsim_close(&s->c, VT_TIMEOUT_MS);
 		if (err)
-			return fail(vt, "orderly close (LB first): %s",
-				    strerror(-err));
+			return vt_fail(vt, "orderly close (LB first): %s",
+				       strerror(-err));
 		return 0;
 	default: {	/* the server aborts: it sends an RST */
 		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
@@ -99,16 +84,16 @@ int close_session(struct vt *vt, struct session *s, unsigned int how)
 
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		close(fd);
-		n = lbsim_recv(&s->c, buf, sizeof(buf), TIMEOUT_MS);
+		n = lbsim_recv(&s->c, buf, sizeof(buf), VT_TIMEOUT_MS);
 		if (n != -ECONNRESET)
-			return fail(vt, "server abort: emulator got %zd, want ECONNRESET",
-				    n);
+			return vt_fail(vt, "server abort: emulator got %zd, want ECONNRESET",
+				       n);
 		return 0;
 	}
 	}
 }
 
-void lb_string(const struct vt *vt, int lb_family, enum lsn lsn,
+void lb_string(const struct vt *vt, int lb_family, enum vt_lsn lsn,
 	       uint16_t lb_port, char *out, size_t cap)
 {
 	char a[INET6_ADDRSTRLEN];
@@ -116,20 +101,13 @@ void lb_string(const struct vt *vt, int lb_family, enum lsn lsn,
 	if (lb_family == AF_INET6) {
 		inet_ntop(AF_INET6, &vt->lb6, a, sizeof(a));
 		snprintf(out, cap, "[%s]:%u", a, lb_port);
-	} else if (lsn == LSN_V4) {
+	} else if (lsn == VT_LSN_V4) {
 		inet_ntop(AF_INET, &vt->lb4, a, sizeof(a));
 		snprintf(out, cap, "%s:%u", a, lb_port);
 	} else {
 		inet_ntop(AF_INET, &vt->lb4, a, sizeof(a));
 		snprintf(out, cap, "[::ffff:%s]:%u", a, lb_port);
 	}
-}
-
-int ensure_loaded(struct vt *vt)
-{
-	if (mod_loaded(MODULE_NAME))
-		return 0;
-	return vt_load(vt, "");
 }
 
 /* ---- slots and getpeername checkers ---- */
@@ -156,7 +134,7 @@ void slots_free(struct slots *ss)
 	if (!ss->v)
 		return;
 	for (i = 0; i < ss->n; i++) {
-		sess_abort(&ss->v[i].s);
+		vt_sess_abort(&ss->v[i].s);
 		pthread_mutex_destroy(&ss->v[i].mu);
 	}
 	free(ss->v);
@@ -181,7 +159,7 @@ static void *checker_main(void *p)
 
 		pthread_mutex_lock(&sl->mu);
 		if (sl->s.fd >= 0) {
-			int err = peer_of(sl->s.fd, peer, sizeof(peer));
+			int err = vt_peer_of(sl->s.fd, peer, sizeof(peer));
 
 			calls++;
 			if (err == -ENOTCONN) {
@@ -246,8 +224,8 @@ int checkers_stop(struct vt *vt, struct checkers *c)
 	c->tid = NULL;
 	pthread_mutex_destroy(&c->mu);
 	if (c->bad)
-		return fail(vt, "%ld of %ld concurrent getpeername answers wrong; first: %s",
-			    c->bad, c->calls, c->first_bad);
+		return vt_fail(vt, "%ld of %ld concurrent getpeername answers wrong; first: %s",
+			       c->bad, c->calls, c->first_bad);
 	return 0;
 }
 
@@ -350,7 +328,7 @@ int main(int argc, char **argv)
 			vt.verbose = true;
 			continue;
 		} else if (!strcmp(a, "--list")) {
-			for (k = 0; k < ARRAY_SIZE(scs); k++)
+			for (k = 0; k < VT_ARRAY_SIZE(scs); k++)
 				printf("%s\n", scs[k].name);
 			return 0;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -374,10 +352,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (only) {
-		for (k = 0; k < ARRAY_SIZE(scs); k++)
+		for (k = 0; k < VT_ARRAY_SIZE(scs); k++)
 			if (vt_selected(only, scs[k].name))
 				break;
-		if (k == ARRAY_SIZE(scs)) {
+		if (k == VT_ARRAY_SIZE(scs)) {
 			fprintf(stderr, "toa-stress: --only %s matches no scenario (see --list)\n",
 				only);
 			return 2;
@@ -400,7 +378,7 @@ int main(int argc, char **argv)
 		printf("0 passed, 1 failed\n");
 		return 1;
 	}
-	for (k = 0; k < ARRAY_SIZE(scs); k++) {
+	for (k = 0; k < VT_ARRAY_SIZE(scs); k++) {
 		int64_t s0 = mono_ms();
 		int r;
 
@@ -418,8 +396,8 @@ int main(int argc, char **argv)
 			printf("FAIL %s: %s (seed %" PRIu64 ")\n", scs[k].name,
 			       vt.err[0] ? vt.err : "(no reason recorded)", o.seed);
 			failed++;
-			stats_dump();
-			kmsg_dump_toa();
+			vt_stats_dump();
+			vt_kmsg_dump_toa();
 		}
 	}
 	fig("total seconds=%.1f", (double)(mono_ms() - t0) / 1000);

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #define TOA_KIND TOA_DEFAULT_KIND
-#define LIST_TRUSTED	"198.51.100.0/24,2001:db8:1::/64"	/* holds LB4, LB6 */
+#define LIST_TRUSTED	"198.51.100.0/24,2001:db8:1::/64"	/* holds VT_LB4, VT_LB6 */
 #define LIST_OTHER	"192.0.2.0/24,2001:db8:ffff::/48"	/* holds neither */
 /* kernel complaints of a slab cache destroyed with objects in it */
 #define SLAB_LEAK_1	"Objects remaining"
@@ -74,16 +74,16 @@ static const struct bad bad_values[] = {
 static int expect_refused(struct vt *vt, const char *what, const char *needle,
 			  int err, int toa_before, int needle_before)
 {
-	int toa_after = kmsg_count("TOA: "), needle_after = kmsg_count(needle);
+	int toa_after = vt_kmsg_count("TOA: "), needle_after = vt_kmsg_count(needle);
 
 	if (err != -EINVAL)
-		return fail(vt, "%s gave %s, want EINVAL", what,
-			    err ? strerror(-err) : "success");
+		return vt_fail(vt, "%s gave %s, want EINVAL", what,
+			       err ? strerror(-err) : "success");
 	if (toa_after != toa_before + 1)
-		return fail(vt, "%s: %d new \"TOA: \" kernel log lines, want 1", what,
-			    toa_after - toa_before);
+		return vt_fail(vt, "%s: %d new \"TOA: \" kernel log lines, want 1", what,
+			       toa_after - toa_before);
 	if (needle_after != needle_before + 1)
-		return fail(vt, "%s: no kernel log line saying \"%s\"", what, needle);
+		return vt_fail(vt, "%s: no kernel log line saying \"%s\"", what, needle);
 	return 0;
 }
 
@@ -94,15 +94,15 @@ static int bad_params_steps(struct vt *vt, char *big, size_t cap, char *canon)
 	int n_load = 0, n_run = 0;
 
 	/* at load time: refused, not loaded, one clear log line */
-	if (mod_loaded(MODULE_NAME) && vt_unload(vt))
+	if (vt_mod_loaded(VT_MODULE_NAME) && vt_unload(vt))
 		return -1;
-	for (i = 0; i < ARRAY_SIZE(bad_values); i++) {
+	for (i = 0; i < VT_ARRAY_SIZE(bad_values); i++) {
 		const struct bad *b = &bad_values[i];
-		int t = kmsg_count("TOA: "), nd = kmsg_count(b->needle), err;
+		int t = vt_kmsg_count("TOA: "), nd = vt_kmsg_count(b->needle), err;
 
 		snprintf(what, sizeof(what), "%s=%s", b->param,
 			 b->value ? b->value : cidr_list(65, "", big, cap));
-		err = mod_load(vt->module_path, what);
+		err = vt_mod_load(vt->module_path, what);
 		if (!err)
 			vt_unload(vt);
 		if (b->value == NULL)
@@ -113,40 +113,40 @@ static int bad_params_steps(struct vt *vt, char *big, size_t cap, char *canon)
 				 b->value);
 		if (expect_refused(vt, what, b->needle, err, t, nd))
 			return -1;
-		if (mod_loaded(MODULE_NAME))
-			return fail(vt, "%s: toa in /proc/modules after a refused load",
-				    what);
+		if (vt_mod_loaded(VT_MODULE_NAME))
+			return vt_fail(vt, "%s: toa in /proc/modules after a refused load",
+				       what);
 		n_load++;
 	}
 	/* the bound itself is fine: 64 networks */
 	snprintf(what, sizeof(what), "trusted_sources=%s", cidr_list(64, "", big, cap));
 	if (vt_load(vt, what))
 		return -1;
-	if (param_get("trusted_sources", val, sizeof(val)))
-		return fail(vt, "reading trusted_sources failed");
+	if (vt_param_read("trusted_sources", val, sizeof(val)))
+		return vt_fail(vt, "reading trusted_sources failed");
 	cidr_list(64, "/32", canon, cap);
 	if (strcmp(val, canon))
-		return fail(vt, "trusted_sources with 64 networks reads back as \"%.80s...\"",
-			    val);
+		return vt_fail(vt, "trusted_sources with 64 networks reads back as \"%.80s...\"",
+			       val);
 
 	/* at run time: refused, one clear log line, previous value kept */
-	if (param_set("trusted_sources", LB_NET4) ||
-	    param_set("max_entries", "1000") || param_set("option_kind", "254"))
-		return fail(vt, "setting good parameters at run time failed");
-	for (i = 0; i < ARRAY_SIZE(bad_values); i++) {
+	if (vt_param_write("trusted_sources", VT_LB_NET4) ||
+	    vt_param_write("max_entries", "1000") || vt_param_write("option_kind", "254"))
+		return vt_fail(vt, "setting good parameters at run time failed");
+	for (i = 0; i < VT_ARRAY_SIZE(bad_values); i++) {
 		const struct bad *b = &bad_values[i];
-		int t = kmsg_count("TOA: "), nd = kmsg_count(b->needle), err;
-		const char *keep = !strcmp(b->param, "trusted_sources") ? LB_NET4 :
+		int t = vt_kmsg_count("TOA: "), nd = vt_kmsg_count(b->needle), err;
+		const char *keep = !strcmp(b->param, "trusted_sources") ? VT_LB_NET4 :
 				   !strcmp(b->param, "max_entries") ? "1000" : "254";
 
-		err = param_set(b->param, b->value ? b->value : cidr_list(65, "", big, cap));
+		err = vt_param_write(b->param, b->value ? b->value : cidr_list(65, "", big, cap));
 		snprintf(what, sizeof(what), "writing %s to %s",
 			 b->value ? b->value : "<65 addresses>", b->param);
 		if (expect_refused(vt, what, b->needle, err, t, nd))
 			return -1;
-		if (param_get(b->param, val, sizeof(val)) || strcmp(val, keep))
-			return fail(vt, "%s: %s is now \"%s\", want the previous \"%s\"",
-				    what, b->param, val, keep);
+		if (vt_param_read(b->param, val, sizeof(val)) || strcmp(val, keep))
+			return vt_fail(vt, "%s: %s is now \"%s\", want the previous \"%s\"",
+				       what, b->param, val, keep);
 		n_run++;
 	}
 	snprintf(pass_note, sizeof(pass_note),
@@ -166,13 +166,13 @@ int sc_bad_params(struct vt *vt, const struct opts *o)
 	if (!big || !canon) {
 		free(big);
 		free(canon);
-		return fail(vt, "out of memory");
+		return vt_fail(vt, "out of memory");
 	}
 	r = bad_params_steps(vt, big, cap, canon);
 	free(big);
 	free(canon);
 	/* leave the module loaded with the defaults */
-	if (mod_loaded(MODULE_NAME) && vt_unload(vt) && !r)
+	if (vt_mod_loaded(VT_MODULE_NAME) && vt_unload(vt) && !r)
 		r = -1;
 	if (vt_load(vt, "") && !r)
 		r = -1;
@@ -184,17 +184,17 @@ int sc_bad_params(struct vt *vt, const struct opts *o)
 struct lsnr {
 	int fd;
 	uint16_t port;
-	enum lsn kind;
+	enum vt_lsn kind;
 };
 
 static int open_listeners(struct vt *vt, struct lsnr *l, int n,
-			  const enum lsn *kinds)
+			  const enum vt_lsn *kinds)
 {
 	int i;
 
 	for (i = 0; i < n; i++) {
 		l[i].kind = kinds[i];
-		l[i].fd = listener(vt, kinds[i], &l[i].port);
+		l[i].fd = vt_listener(vt, kinds[i], &l[i].port);
 		if (l[i].fd < 0) {
 			while (i--)
 				close(l[i].fd);
@@ -215,20 +215,20 @@ static void close_listeners(struct lsnr *l, int n)
 
 /* what getpeername must show for expectation @e over LB @fam to @lsn */
 static void want_string(const struct vt *vt, const struct expect *e, int fam,
-			enum lsn lsn, uint16_t lb_port, char *out, size_t cap)
+			enum vt_lsn lsn, uint16_t lb_port, char *out, size_t cap)
 {
 	char a[INET6_ADDRSTRLEN];
 
 	if (e->out == OUT_V4) {
 		inet_ntop(AF_INET, e->addr, a, sizeof(a));
 		/* an IPv6 socket shows it v4-mapped */
-		if (fam == AF_INET && lsn == LSN_V4)
+		if (fam == AF_INET && lsn == VT_LSN_V4)
 			snprintf(out, cap, "%s:%u", a, e->port);
 		else
 			snprintf(out, cap, "[::ffff:%s]:%u", a, e->port);
 		return;
 	}
-	if (e->out == OUT_V6 && !(fam == AF_INET && lsn == LSN_V4)) {
+	if (e->out == OUT_V6 && !(fam == AF_INET && lsn == VT_LSN_V4)) {
 		inet_ntop(AF_INET6, e->addr, a, sizeof(a));
 		snprintf(out, cap, "[%s]:%u", a, e->port);
 		return;
@@ -240,7 +240,7 @@ static void want_string(const struct vt *vt, const struct expect *e, int fam,
 /* take the session out of @sl (under its lock) and close it */
 static int slot_close(struct vt *vt, struct slot *sl, unsigned int how)
 {
-	struct session s;
+	struct vt_session s;
 
 	pthread_mutex_lock(&sl->mu);
 	s = sl->s;
@@ -251,7 +251,7 @@ static int slot_close(struct vt *vt, struct slot *sl, unsigned int how)
 	return close_session(vt, &s, how);
 }
 
-static void slot_put(struct slot *sl, const struct session *s, const char *want,
+static void slot_put(struct slot *sl, const struct vt_session *s, const char *want,
 		     const char *alt, long conn)
 {
 	pthread_mutex_lock(&sl->mu);
@@ -268,24 +268,11 @@ static int close_all(struct vt *vt, struct slots *ss, struct rng *r)
 
 	for (i = 0; i < ss->n; i++)
 		if (slot_close(vt, &ss->v[i], rng_below(r, 3)))
-			return fail(vt, "closing slot %d: %s", i, strdupa(vt->err));
+			return vt_fail(vt, "closing slot %d: %s", i, strdupa(vt->err));
 	return 0;
 }
 
-static int expect_eq(struct vt *vt, const struct stats *a, const struct stats *b,
-		     const char *name, long long want)
-{
-	long long x = stat_get(a, name), y = stat_get(b, name);
-
-	if (x < 0 || y < 0)
-		return fail(vt, "counter %s missing", name);
-	if (y - x != want)
-		return fail(vt, "counter %s moved by %lld, want %lld", name, y - x,
-			    want);
-	return 0;
-}
-
-static long long missed_sum(const struct stats *st)
+static long long missed_sum(const struct vt_stats *st)
 {
 	long long sum = 0;
 	int i;
@@ -299,11 +286,11 @@ static long long missed_sum(const struct stats *st)
 #define HOSTILE_SLOTS 256
 
 /*
- * sess_open() with one more, option-less ACK right after the handshake
+ * vt_sess_open() with one more, option-less ACK right after the handshake
  * ACK: where the kernel drops the first (see strict_reject()), the second
  * creates the child, without TOA; elsewhere it is a harmless duplicate.
  */
-static int open_conn(struct vt *vt, struct session *s, const struct lsnr *ln,
+static int open_conn(struct vt *vt, struct vt_session *s, const struct lsnr *ln,
 		     int fam, const uint8_t *opt, size_t n)
 {
 	const void *lb = fam == AF_INET ? (const void *)&vt->lb4 : (const void *)&vt->lb6;
@@ -313,14 +300,14 @@ static int open_conn(struct vt *vt, struct session *s, const struct lsnr *ln,
 	s->fd = -1;
 	err = lbsim_conn_init(&s->c, vt->tun, fam, lb, 0, srv, ln->port);
 	if (!err)
-		err = lbsim_connect(&s->c, NULL, 0, n ? opt : NULL, n, TIMEOUT_MS);
+		err = lbsim_connect(&s->c, NULL, 0, n ? opt : NULL, n, VT_TIMEOUT_MS);
 	if (!err)
 		err = lbsim_send_segment(&s->c, LBSIM_ACK, NULL, 0, NULL, 0);
 	if (err)
-		return fail(vt, "emulated handshake to port %u: %s", ln->port,
-			    strerror(-err));
-	s->fd = accept_to(vt, ln->fd, s->accepted, sizeof(s->accepted),
-			  TIMEOUT_MS);
+		return vt_fail(vt, "emulated handshake to port %u: %s", ln->port,
+			       strerror(-err));
+	s->fd = vt_accept(vt, ln->fd, s->accepted, sizeof(s->accepted),
+			  VT_TIMEOUT_MS);
 	if (s->fd < 0) {
 		lbsim_reset(&s->c);
 		return -1;
@@ -342,24 +329,24 @@ static int probe_strict(struct vt *vt, const struct lsnr *ln, size_t *minlen)
 
 	for (i = 0; i < 2; i++) {
 		uint8_t opt[LBSIM_MAX_OPTLEN] = { 2, 0 };	/* MSS, length 0 */
-		struct stats a, b;
-		struct session s;
+		struct vt_stats a, b;
+		struct vt_session s;
 		long long mal, none;
 
-		if (stats_read(vt, &a) || open_conn(vt, &s, ln, AF_INET, opt, lens[i]))
+		if (vt_stats_read(vt, &a) || open_conn(vt, &s, ln, AF_INET, opt, lens[i]))
 			return -1;
-		if (close_session(vt, &s, 0) || stats_read(vt, &b))
+		if (close_session(vt, &s, 0) || vt_stats_read(vt, &b))
 			return -1;
-		mal = stat_get(&b, "malformed") - stat_get(&a, "malformed");
-		none = stat_get(&b, "syn_recv_sock_no_toa") -
-		       stat_get(&a, "syn_recv_sock_no_toa");
+		mal = vt_stat_get(&b, "malformed") - vt_stat_get(&a, "malformed");
+		none = vt_stat_get(&b, "syn_recv_sock_no_toa") -
+		       vt_stat_get(&a, "syn_recv_sock_no_toa");
 		if (mal + none != 1)
-			return fail(vt, "probe %d: malformed moved by %lld, syn_recv_sock_no_toa by %lld, want one of them by 1",
-				    i, mal, none);
+			return vt_fail(vt, "probe %d: malformed moved by %lld, syn_recv_sock_no_toa by %lld, want one of them by 1",
+				       i, mal, none);
 		dropped[i] = none == 1;
 	}
 	if (!dropped[0] && dropped[1])
-		return fail(vt, "probes: a short broken option list dropped, a long one not");
+		return vt_fail(vt, "probes: a short broken option list dropped, a long one not");
 	*minlen = !dropped[0] ? 0 : dropped[1] ? 5 : 18;
 	return 0;
 }
@@ -371,17 +358,17 @@ static int hostile_steps(struct vt *vt, const struct opts *o, struct lsnr *l,
 	long exid = 0, exchanges = 0, closes[3] = { 0 }, kernel_dropped = 0, i;
 	size_t minlen = 0;
 	long long missed, destruct_missed;
-	struct stats a, b;
+	struct vt_stats a, b;
 	struct rng r;
 	int64_t t0;
 	double secs;
 	char want[96], peer[128];
 	int k;
 
-	if (param_set("trusted_sources", "\n") || stats_read(vt, &a))
-		return fail(vt, "resetting trusted_sources / reading stats: %s",
-			    vt->err);
-	if (probe_strict(vt, &l[0], &minlen) || stats_read(vt, &a))
+	if (vt_param_write("trusted_sources", "\n") || vt_stats_read(vt, &a))
+		return vt_fail(vt, "resetting trusted_sources / reading stats: %s",
+			       vt->err);
+	if (probe_strict(vt, &l[0], &minlen) || vt_stats_read(vt, &a))
 		return -1;
 	fig("hostile_traffic kernel_drops_broken_option_lists=%s",
 	    !minlen ? "no" : minlen == 18 ? "yes(md5,from_18_bytes)" : "yes(ao,from_5_bytes)");
@@ -391,9 +378,9 @@ static int hostile_steps(struct vt *vt, const struct opts *o, struct lsnr *l,
 		uint8_t opt[LBSIM_MAX_OPTLEN];
 		enum gen_kind gk;
 		struct expect e;
-		struct session s;
+		struct vt_session s;
 		unsigned int path = rng_below(&r, 4), how;
-		/* LB4 -> v4, LB4 -> [::], LB6 -> [::] only, LB6 -> [::] */
+		/* VT_LB4 -> v4, VT_LB4 -> [::], VT_LB6 -> [::] only, VT_LB6 -> [::] */
 		int fam = path < 2 ? AF_INET : AF_INET6;
 		struct lsnr *ln = &l[path == 0 ? 0 : path == 2 ? 2 : 1];
 		size_t n = gen_options(&r, TOA_KIND, opt, &gk);
@@ -408,36 +395,36 @@ static int hostile_steps(struct vt *vt, const struct opts *o, struct lsnr *l,
 		}
 		how = rng_below(&r, 3);
 		if (slot_close(vt, sl, how))
-			return fail(vt, "closing connection %ld: %s", sl->conn,
-				    strdupa(vt->err));
+			return vt_fail(vt, "closing connection %ld: %s", sl->conn,
+				       strdupa(vt->err));
 		closes[how]++;
 		if (open_conn(vt, &s, ln, fam, opt, n)) {
 			char hx[160];
 
 			hex_opts(opt, n, hx, sizeof(hx));
-			return fail(vt, "connection %ld (%s, options %s): %s", i,
-				    gen_names[gk], hx, strdupa(vt->err));
+			return vt_fail(vt, "connection %ld (%s, options %s): %s", i,
+				       gen_names[gk], hx, strdupa(vt->err));
 		}
 		want_string(vt, &e, fam, ln->kind, s.c.lb_port, want, sizeof(want));
-		peer_of(s.fd, peer, sizeof(peer));
+		vt_peer_of(s.fd, peer, sizeof(peer));
 		if (strcmp(s.accepted, want) || strcmp(peer, want)) {
 			char hx[160];
 
 			hex_opts(opt, n, hx, sizeof(hx));
-			fail(vt, "connection %ld (%s, %s over IPv%d to %s listener, options [%s]): accept gave %s, getpeername %s, want %s",
-			     i, gen_names[gk], outcome_names[e.out],
-			     fam == AF_INET ? 4 : 6,
-			     ln->kind == LSN_V4 ? "IPv4" :
-			     ln->kind == LSN_V6_DUAL ? "[::]" : "IPv6-only",
-			     hx, s.accepted, peer, want);
-			sess_abort(&s);
+			vt_fail(vt, "connection %ld (%s, %s over IPv%d to %s listener, options [%s]): accept gave %s, getpeername %s, want %s",
+				i, gen_names[gk], outcome_names[e.out],
+				fam == AF_INET ? 4 : 6,
+				ln->kind == VT_LSN_V4 ? "IPv4" :
+				ln->kind == VT_LSN_V6_DUAL ? "[::]" : "IPv6-only",
+				hx, s.accepted, peer, want);
+			vt_sess_abort(&s);
 			return -1;
 		}
 		if (i % 8 == 0) {
-			if (sess_exchange(vt, &s)) {
-				sess_abort(&s);
-				return fail(vt, "connection %ld: %s", i,
-					    strdupa(vt->err));
+			if (vt_sess_exchange(vt, &s)) {
+				vt_sess_abort(&s);
+				return vt_fail(vt, "connection %ld: %s", i,
+					       strdupa(vt->err));
 			}
 			exchanges++;
 		}
@@ -454,17 +441,17 @@ static int hostile_steps(struct vt *vt, const struct opts *o, struct lsnr *l,
 		return -1;
 	if (checkers_stop(vt, ck))
 		return -1;
-	if (wait_live_zero(vt, 10000) || stats_read(vt, &b))
+	if (vt_wait_live_zero(vt, 10000) || vt_stats_read(vt, &b))
 		return -1;
 	/* every outcome counted exactly once, nothing dropped */
-	if (expect_eq(vt, &a, &b, "syn_recv_sock_toa", outc[OUT_V4] + outc[OUT_V6]) ||
-	    expect_eq(vt, &a, &b, "syn_recv_sock_no_toa", outc[OUT_NONE]) ||
-	    expect_eq(vt, &a, &b, "malformed", outc[OUT_MALFORMED]) ||
-	    expect_eq(vt, &a, &b, "bad_client", outc[OUT_BAD_CLIENT]) ||
-	    expect_eq(vt, &a, &b, "exid_skipped", exid) ||
-	    expect_eq(vt, &a, &b, "untrusted", 0) ||
-	    expect_eq(vt, &a, &b, "table_full", 0) ||
-	    expect_eq(vt, &a, &b, "entries_allocated", outc[OUT_V4] + outc[OUT_V6]))
+	if (vt_expect_delta_eq(vt, &a, &b, "syn_recv_sock_toa", outc[OUT_V4] + outc[OUT_V6]) ||
+	    vt_expect_delta_eq(vt, &a, &b, "syn_recv_sock_no_toa", outc[OUT_NONE]) ||
+	    vt_expect_delta_eq(vt, &a, &b, "malformed", outc[OUT_MALFORMED]) ||
+	    vt_expect_delta_eq(vt, &a, &b, "bad_client", outc[OUT_BAD_CLIENT]) ||
+	    vt_expect_delta_eq(vt, &a, &b, "exid_skipped", exid) ||
+	    vt_expect_delta_eq(vt, &a, &b, "untrusted", 0) ||
+	    vt_expect_delta_eq(vt, &a, &b, "table_full", 0) ||
+	    vt_expect_delta_eq(vt, &a, &b, "entries_allocated", outc[OUT_V4] + outc[OUT_V6]))
 		return -1;
 	/*
 	 * A missed probe hit is counted by the kernel, not an error in
@@ -473,8 +460,8 @@ static int hostile_steps(struct vt *vt, const struct opts *o, struct lsnr *l,
 	 * a socket with an entry as entries_live > 0. Reported as a figure.
 	 */
 	missed = missed_sum(&b) - missed_sum(&a);
-	destruct_missed = stat_get(&b, "nmissed_inet_sock_destruct") -
-			  stat_get(&a, "nmissed_inet_sock_destruct");
+	destruct_missed = vt_stat_get(&b, "nmissed_inet_sock_destruct") -
+			  vt_stat_get(&a, "nmissed_inet_sock_destruct");
 
 	fig("hostile_traffic connections=%ld seconds=%.1f rate_per_s=%.0f getpeername_calls=%ld exchanges=%ld dropped_by_kernel=%ld probe_missed=%lld destruct_missed=%lld",
 	    o->conns, secs, o->conns / (secs > 0 ? secs : 1), ck->calls, exchanges,
@@ -488,9 +475,9 @@ static int hostile_steps(struct vt *vt, const struct opts *o, struct lsnr *l,
 	printf("\n");
 	fig("hostile_traffic closes lb_rst=%ld lb_fin_first=%ld server_abort=%ld entries_allocated=%lld entries_freed=%lld entries_live=%lld",
 	    closes[0], closes[1], closes[2],
-	    stat_get(&b, "entries_allocated") - stat_get(&a, "entries_allocated"),
-	    stat_get(&b, "entries_freed") - stat_get(&a, "entries_freed"),
-	    stat_get(&b, "entries_live"));
+	    vt_stat_get(&b, "entries_allocated") - vt_stat_get(&a, "entries_allocated"),
+	    vt_stat_get(&b, "entries_freed") - vt_stat_get(&a, "entries_freed"),
+	    vt_stat_get(&b, "entries_live"));
 	snprintf(pass_note, sizeof(pass_note),
 		 "%ld connections in %.1f s (%.0f/s): %ld toa_v4, %ld toa_v6, %ld no_toa, %ld malformed, %ld bad_client all as the oracle said (%ld ACKs dropped by the kernel itself); %ld concurrent getpeername calls right; live 0, allocated = freed",
 		 o->conns, secs, o->conns / (secs > 0 ? secs : 1), outc[OUT_V4],
@@ -501,23 +488,23 @@ static int hostile_steps(struct vt *vt, const struct opts *o, struct lsnr *l,
 
 int sc_hostile_traffic(struct vt *vt, const struct opts *o)
 {
-	static const enum lsn kinds[3] = { LSN_V4, LSN_V6_DUAL, LSN_V6_ONLY };
+	static const enum vt_lsn kinds[3] = { VT_LSN_V4, VT_LSN_V6_DUAL, VT_LSN_V6_ONLY };
 	struct lsnr l[3];
 	struct slots ss;
 	struct checkers ck;
 	int r;
 
-	if (ensure_loaded(vt) || open_listeners(vt, l, 3, kinds))
+	if (vt_ensure_loaded(vt) || open_listeners(vt, l, 3, kinds))
 		return -1;
 	if (slots_init(&ss, HOSTILE_SLOTS)) {
 		close_listeners(l, 3);
-		return fail(vt, "out of memory");
+		return vt_fail(vt, "out of memory");
 	}
 	if (checkers_start(&ck, &ss, o->checkers)) {
 		checkers_stop(vt, &ck);
 		slots_free(&ss);
 		close_listeners(l, 3);
-		return fail(vt, "cannot start getpeername threads");
+		return vt_fail(vt, "cannot start getpeername threads");
 	}
 	r = hostile_steps(vt, o, l, &ss, &ck);
 	if (!ck.stop)
@@ -586,9 +573,9 @@ static void *flipper_main(void *p)
 		char back[256];
 
 		__atomic_add_fetch(&f->gen, 1, __ATOMIC_SEQ_CST);
-		err = param_set("trusted_sources", val[s]);
+		err = vt_param_write("trusted_sources", val[s]);
 		if (!err)
-			err = param_get("trusted_sources", back, sizeof(back));
+			err = vt_param_read("trusted_sources", back, sizeof(back));
 		if (err || strcmp(back, canon[s])) {
 			snprintf(f->err, sizeof(f->err),
 				 "writing %s to trusted_sources: %s (reads back \"%s\")",
@@ -610,16 +597,16 @@ static int flip_steps(struct vt *vt, const struct opts *o, struct lsnr *l,
 		      struct checkers *ck)
 {
 	long def_trusted = 0, def_untrusted = 0, indefinite = 0, i;
-	struct stats a, b;
+	struct vt_stats a, b;
 	struct rng r;
 	int64_t t0;
 	double secs;
 
 	rng_seed(&r, o->seed ^ 0xf11b);
-	if (stats_read(vt, &a))
+	if (vt_stats_read(vt, &a))
 		return -1;
 	if (pthread_create(ft, NULL, flipper_main, f))
-		return fail(vt, "cannot start the flipping thread");
+		return vt_fail(vt, "cannot start the flipping thread");
 	t0 = mono_ms();
 	for (i = 0; i < o->flip_conns && !f->err[0]; i++) {
 		int fam = rng_below(&r, 3) ? AF_INET : AF_INET6;
@@ -627,7 +614,7 @@ static int flip_steps(struct vt *vt, const struct opts *o, struct lsnr *l,
 		uint8_t a16[16], opt[20];
 		char cl[96], lb[96], peer[128];
 		struct expect e;
-		struct session s;
+		struct vt_session s;
 		unsigned long g1, g2;
 		int st;
 		uint16_t port;
@@ -637,30 +624,30 @@ static int flip_steps(struct vt *vt, const struct opts *o, struct lsnr *l,
 		client_of(i, fam, a16, &port);
 		n = client_opt(opt, fam, a16, port, &e);
 		if (slot_close(vt, sl, rng_below(&r, 3)))
-			return fail(vt, "closing connection %ld: %s", sl->conn,
-				    strdupa(vt->err));
+			return vt_fail(vt, "closing connection %ld: %s", sl->conn,
+				       strdupa(vt->err));
 		g1 = __atomic_load_n(&f->gen, __ATOMIC_SEQ_CST);
 		st = __atomic_load_n(&f->state, __ATOMIC_SEQ_CST);
-		if (sess_open(vt, &s, ln->fd, ln->port, fam, opt, n))
-			return fail(vt, "connection %ld: %s", i, strdupa(vt->err));
+		if (vt_sess_open(vt, &s, ln->fd, ln->port, fam, opt, n))
+			return vt_fail(vt, "connection %ld: %s", i, strdupa(vt->err));
 		g2 = __atomic_load_n(&f->gen, __ATOMIC_SEQ_CST);
 		want_string(vt, &e, fam, ln->kind, 0, cl, sizeof(cl));
 		lb_string(vt, fam, ln->kind, s.c.lb_port, lb, sizeof(lb));
-		peer_of(s.fd, peer, sizeof(peer));
+		vt_peer_of(s.fd, peer, sizeof(peer));
 		if (strcmp(peer, s.accepted)) {
-			sess_abort(&s);
-			return fail(vt, "connection %ld: accept gave %s, getpeername %s",
-				    i, s.accepted, peer);
+			vt_sess_abort(&s);
+			return vt_fail(vt, "connection %ld: accept gave %s, getpeername %s",
+				       i, s.accepted, peer);
 		}
 		if (g1 == g2 && !(g1 & 1)) {
 			const char *want = st == T_OTHER ? lb : cl;
 
 			if (strcmp(peer, want)) {
-				sess_abort(&s);
-				return fail(vt, "connection %ld with trusted_sources %s: getpeername %s, want %s",
-					    i, st == T_TRUSTED ? LIST_TRUSTED :
-					    st == T_OTHER ? LIST_OTHER : "empty",
-					    peer, want);
+				vt_sess_abort(&s);
+				return vt_fail(vt, "connection %ld with trusted_sources %s: getpeername %s, want %s",
+					       i, st == T_TRUSTED ? LIST_TRUSTED :
+					       st == T_OTHER ? LIST_OTHER : "empty",
+					       peer, want);
 			}
 			if (st == T_OTHER)
 				def_untrusted++;
@@ -668,9 +655,9 @@ static int flip_steps(struct vt *vt, const struct opts *o, struct lsnr *l,
 				def_trusted++;
 		} else {
 			if (strcmp(peer, cl) && strcmp(peer, lb)) {
-				sess_abort(&s);
-				return fail(vt, "connection %ld during a trusted_sources change: getpeername %s, want %s or %s",
-					    i, peer, cl, lb);
+				vt_sess_abort(&s);
+				return vt_fail(vt, "connection %ld during a trusted_sources change: getpeername %s, want %s or %s",
+					       i, peer, cl, lb);
 			}
 			indefinite++;
 		}
@@ -681,26 +668,26 @@ static int flip_steps(struct vt *vt, const struct opts *o, struct lsnr *l,
 	pthread_join(*ft, NULL);
 	*ft = 0;
 	if (f->err[0])
-		return fail(vt, "%s", f->err);
+		return vt_fail(vt, "%s", f->err);
 	if (close_all(vt, ss, &r) || checkers_stop(vt, ck))
 		return -1;
-	if (param_set("trusted_sources", "\n"))
-		return fail(vt, "clearing trusted_sources failed");
-	if (wait_live_zero(vt, 10000) || stats_read(vt, &b))
+	if (vt_param_write("trusted_sources", "\n"))
+		return vt_fail(vt, "clearing trusted_sources failed");
+	if (vt_wait_live_zero(vt, 10000) || vt_stats_read(vt, &b))
 		return -1;
 	/* every connection carried a valid TOA: honoured or untrusted */
-	if ((stat_get(&b, "syn_recv_sock_toa") - stat_get(&a, "syn_recv_sock_toa")) +
-	    (stat_get(&b, "untrusted") - stat_get(&a, "untrusted")) != o->flip_conns)
-		return fail(vt, "syn_recv_sock_toa + untrusted moved by %lld, want %ld",
-			    stat_get(&b, "syn_recv_sock_toa") - stat_get(&a, "syn_recv_sock_toa") +
-			    stat_get(&b, "untrusted") - stat_get(&a, "untrusted"),
-			    o->flip_conns);
-	if (stat_get(&b, "untrusted") - stat_get(&a, "untrusted") < def_untrusted)
-		return fail(vt, "untrusted moved less than the %ld untrusted connections",
-			    def_untrusted);
+	if ((vt_stat_get(&b, "syn_recv_sock_toa") - vt_stat_get(&a, "syn_recv_sock_toa")) +
+	    (vt_stat_get(&b, "untrusted") - vt_stat_get(&a, "untrusted")) != o->flip_conns)
+		return vt_fail(vt, "syn_recv_sock_toa + untrusted moved by %lld, want %ld",
+			       vt_stat_get(&b, "syn_recv_sock_toa") - vt_stat_get(&a, "syn_recv_sock_toa") +
+			       vt_stat_get(&b, "untrusted") - vt_stat_get(&a, "untrusted"),
+			       o->flip_conns);
+	if (vt_stat_get(&b, "untrusted") - vt_stat_get(&a, "untrusted") < def_untrusted)
+		return vt_fail(vt, "untrusted moved less than the %ld untrusted connections",
+			       def_untrusted);
 	if (!def_trusted || !def_untrusted)
-		return fail(vt, "not enough connections while the list stood still (%ld trusted, %ld untrusted): nothing proven",
-			    def_trusted, def_untrusted);
+		return vt_fail(vt, "not enough connections while the list stood still (%ld trusted, %ld untrusted): nothing proven",
+			       def_trusted, def_untrusted);
 	fig("trusted_flip connections=%ld seconds=%.1f flips=%ld definite_trusted=%ld definite_untrusted=%ld during_change=%ld getpeername_calls=%ld",
 	    o->flip_conns, secs, f->flips, def_trusted, def_untrusted, indefinite,
 	    ck->calls);
@@ -713,7 +700,7 @@ static int flip_steps(struct vt *vt, const struct opts *o, struct lsnr *l,
 
 int sc_trusted_flip(struct vt *vt, const struct opts *o)
 {
-	static const enum lsn kinds[2] = { LSN_V4, LSN_V6_ONLY };
+	static const enum vt_lsn kinds[2] = { VT_LSN_V4, VT_LSN_V6_ONLY };
 	struct flip f;
 	struct lsnr l[2];
 	struct slots ss;
@@ -724,18 +711,18 @@ int sc_trusted_flip(struct vt *vt, const struct opts *o)
 	memset(&f, 0, sizeof(f));
 	f.seed = o->seed;
 	f.state = T_ANY;
-	if (ensure_loaded(vt) || param_set("trusted_sources", "\n") ||
+	if (vt_ensure_loaded(vt) || vt_param_write("trusted_sources", "\n") ||
 	    open_listeners(vt, l, 2, kinds))
-		return vt->err[0] ? -1 : fail(vt, "resetting trusted_sources failed");
+		return vt->err[0] ? -1 : vt_fail(vt, "resetting trusted_sources failed");
 	if (slots_init(&ss, 64)) {
 		close_listeners(l, 2);
-		return fail(vt, "out of memory");
+		return vt_fail(vt, "out of memory");
 	}
 	if (checkers_start(&ck, &ss, o->checkers)) {
 		checkers_stop(vt, &ck);
 		slots_free(&ss);
 		close_listeners(l, 2);
-		return fail(vt, "cannot start getpeername threads");
+		return vt_fail(vt, "cannot start getpeername threads");
 	}
 	r = flip_steps(vt, o, l, &ss, &f, &ft, &ck);
 	if (ft) {
@@ -746,7 +733,7 @@ int sc_trusted_flip(struct vt *vt, const struct opts *o)
 		checkers_stop(vt, &ck);
 	slots_free(&ss);
 	close_listeners(l, 2);
-	param_set("trusted_sources", "\n");
+	vt_param_write("trusted_sources", "\n");
 	return r;
 }
 
@@ -779,7 +766,7 @@ static void *race_traffic(void *p)
 
 	rng_seed(&r, rc->seed ^ 0x7ace);
 	for (;;) {
-		struct session s;
+		struct vt_session s;
 		struct expect e;
 		uint8_t a16[16], opt[20];
 		char cl[96], lb[96], peer[128];
@@ -813,11 +800,11 @@ static void *race_traffic(void *p)
 			goto failed;
 		g1 = __atomic_load_n(&rc->gen, __ATOMIC_SEQ_CST);
 		ld = __atomic_load_n(&rc->loaded, __ATOMIC_SEQ_CST);
-		if (sess_open(vt, &s, ln->fd, ln->port, fam, opt, len)) {
-			fail(vt, "connection %ld: %s", n, strdupa(vt->err));
+		if (vt_sess_open(vt, &s, ln->fd, ln->port, fam, opt, len)) {
+			vt_fail(vt, "connection %ld: %s", n, strdupa(vt->err));
 			goto failed;
 		}
-		peer_of(s.fd, peer, sizeof(peer));
+		vt_peer_of(s.fd, peer, sizeof(peer));
 		g2 = __atomic_load_n(&rc->gen, __ATOMIC_SEQ_CST);
 		want_string(vt, &e, fam, ln->kind, 0, cl, sizeof(cl));
 		lb_string(vt, fam, ln->kind, s.c.lb_port, lb, sizeof(lb));
@@ -825,9 +812,9 @@ static void *race_traffic(void *p)
 			const char *want = ld ? cl : lb;
 
 			if (strcmp(s.accepted, want) || strcmp(peer, want)) {
-				fail(vt, "connection %ld with the module %s: accept gave %s, getpeername %s, want %s",
-				     n, ld ? "loaded" : "unloaded", s.accepted, peer, want);
-				sess_abort(&s);
+				vt_fail(vt, "connection %ld with the module %s: accept gave %s, getpeername %s, want %s",
+					n, ld ? "loaded" : "unloaded", s.accepted, peer, want);
+				vt_sess_abort(&s);
 				goto failed;
 			}
 			if (ld)
@@ -837,16 +824,16 @@ static void *race_traffic(void *p)
 		} else {
 			if ((strcmp(s.accepted, cl) && strcmp(s.accepted, lb)) ||
 			    (strcmp(peer, cl) && strcmp(peer, lb))) {
-				fail(vt, "connection %ld during insmod/rmmod: accept gave %s, getpeername %s, want %s or %s",
-				     n, s.accepted, peer, cl, lb);
-				sess_abort(&s);
+				vt_fail(vt, "connection %ld during insmod/rmmod: accept gave %s, getpeername %s, want %s or %s",
+					n, s.accepted, peer, cl, lb);
+				vt_sess_abort(&s);
 				goto failed;
 			}
 			rc->indefinite++;
 		}
-		if (sess_exchange(vt, &s)) {
-			fail(vt, "connection %ld: %s", n, strdupa(vt->err));
-			sess_abort(&s);
+		if (vt_sess_exchange(vt, &s)) {
+			vt_fail(vt, "connection %ld: %s", n, strdupa(vt->err));
+			vt_sess_abort(&s);
 			goto failed;
 		}
 		rc->exchanges++;
@@ -895,7 +882,7 @@ static int all_show_lb(struct vt *vt, struct race *rc, const char *when,
 
 		pthread_mutex_lock(&sl->mu);
 		if (sl->s.fd >= 0) {
-			int err = peer_of(sl->s.fd, peer, sizeof(peer));
+			int err = vt_peer_of(sl->s.fd, peer, sizeof(peer));
 
 			if (!err) {
 				(*checked)++;
@@ -904,8 +891,8 @@ static int all_show_lb(struct vt *vt, struct race *rc, const char *when,
 		}
 		pthread_mutex_unlock(&sl->mu);
 		if (bad)
-			return fail(vt, "%s: connection %ld shows %s, want the LB %s (stale client)",
-				    when, sl->conn, peer, sl->alt);
+			return vt_fail(vt, "%s: connection %ld shows %s, want the LB %s (stale client)",
+				       when, sl->conn, peer, sl->alt);
 	}
 	return 0;
 }
@@ -919,8 +906,8 @@ static int race_cycles(struct vt *vt, const struct opts *o, struct race *rc,
 	if (per < 4)
 		per = 4;
 	for (c = 0; c < o->cycles; c++) {
-		struct stats st;
-		int leaks = kmsg_count(SLAB_LEAK_1) + kmsg_count(SLAB_LEAK_2);
+		struct vt_stats st;
+		int leaks = vt_kmsg_count(SLAB_LEAK_1) + vt_kmsg_count(SLAB_LEAK_2);
 		unsigned long gen_loaded;
 		int i;
 
@@ -928,7 +915,7 @@ static int race_cycles(struct vt *vt, const struct opts *o, struct race *rc,
 			__atomic_add_fetch(&rc->gen, 1, __ATOMIC_SEQ_CST);
 			if (vt_load(vt, "")) {
 				__atomic_add_fetch(&rc->gen, 1, __ATOMIC_SEQ_CST);
-				return fail(vt, "cycle %d: %s", c, strdupa(vt->err));
+				return vt_fail(vt, "cycle %d: %s", c, strdupa(vt->err));
 			}
 			__atomic_store_n(&rc->loaded, 1, __ATOMIC_SEQ_CST);
 			gen_loaded = __atomic_add_fetch(&rc->gen, 1, __ATOMIC_SEQ_CST);
@@ -943,14 +930,14 @@ static int race_cycles(struct vt *vt, const struct opts *o, struct race *rc,
 
 				pthread_mutex_lock(&sl->mu);
 				if (sl->s.fd >= 0 && slot_gen[i] < gen_loaded - 1 &&
-				    !peer_of(sl->s.fd, peer, sizeof(peer))) {
+				    !vt_peer_of(sl->s.fd, peer, sizeof(peer))) {
 					(*stale_checked)++;
 					bad = strcmp(peer, sl->alt) != 0;
 				}
 				pthread_mutex_unlock(&sl->mu);
 				if (bad)
-					return fail(vt, "cycle %d, after insmod: connection %ld from before shows %s, want the LB %s",
-						    c, sl->conn, peer, sl->alt);
+					return vt_fail(vt, "cycle %d, after insmod: connection %ld from before shows %s, want the LB %s",
+						       c, sl->conn, peer, sl->alt);
 			}
 		}
 		/* traffic with the module loaded */
@@ -961,55 +948,55 @@ static int race_cycles(struct vt *vt, const struct opts *o, struct race *rc,
 		__atomic_store_n(&rc->pause_req, 1, __ATOMIC_RELEASE);
 		if (!WAIT_FOR(__atomic_load_n(&rc->paused, __ATOMIC_ACQUIRE), 30000))
 			break;
-		if (wait_live_zero(vt, 5000) || stats_read(vt, &st)) {
+		if (vt_wait_live_zero(vt, 5000) || vt_stats_read(vt, &st)) {
 			__atomic_store_n(&rc->pause_req, 0, __ATOMIC_RELEASE);
-			return fail(vt, "cycle %d, all connections closed: %s", c,
-				    strdupa(vt->err));
+			return vt_fail(vt, "cycle %d, all connections closed: %s", c,
+				       strdupa(vt->err));
 		}
-		if (stat_get(&st, "entries_allocated") < 1) {
+		if (vt_stat_get(&st, "entries_allocated") < 1) {
 			__atomic_store_n(&rc->pause_req, 0, __ATOMIC_RELEASE);
-			return fail(vt, "cycle %d: no entry allocated for %ld TOA connections",
-				    c, per);
+			return vt_fail(vt, "cycle %d: no entry allocated for %ld TOA connections",
+				       c, per);
 		}
-		*alloc_total += stat_get(&st, "entries_allocated");
+		*alloc_total += vt_stat_get(&st, "entries_allocated");
 		__atomic_store_n(&rc->pause_req, 0, __ATOMIC_RELEASE);
 		/* traffic again, entries live, then rmmod in the middle of it */
 		base = done_now(rc);
 		if (!WAIT_FOR(done_now(rc) >= base + 3, 30000))
 			break;
-		if (!stats_read(vt, &st))
+		if (!vt_stats_read(vt, &st))
 			*missed += missed_sum(&st);
 		__atomic_add_fetch(&rc->gen, 1, __ATOMIC_SEQ_CST);
 		if (vt_unload(vt)) {
 			__atomic_add_fetch(&rc->gen, 1, __ATOMIC_SEQ_CST);
-			return fail(vt, "cycle %d: rmmod under traffic: %s", c,
-				    strdupa(vt->err));
+			return vt_fail(vt, "cycle %d: rmmod under traffic: %s", c,
+				       strdupa(vt->err));
 		}
 		__atomic_store_n(&rc->loaded, 0, __ATOMIC_SEQ_CST);
 		__atomic_add_fetch(&rc->gen, 1, __ATOMIC_SEQ_CST);
-		if (mod_loaded(MODULE_NAME))
-			return fail(vt, "cycle %d: toa still in /proc/modules after rmmod", c);
-		if (kmsg_count(SLAB_LEAK_1) + kmsg_count(SLAB_LEAK_2) != leaks)
-			return fail(vt, "cycle %d: the kernel reports toa_entry objects left at rmmod",
-				    c);
+		if (vt_mod_loaded(VT_MODULE_NAME))
+			return vt_fail(vt, "cycle %d: toa still in /proc/modules after rmmod", c);
+		if (vt_kmsg_count(SLAB_LEAK_1) + vt_kmsg_count(SLAB_LEAK_2) != leaks)
+			return vt_fail(vt, "cycle %d: the kernel reports toa_entry objects left at rmmod",
+				       c);
 		if (all_show_lb(vt, rc, "after rmmod", stale_checked))
-			return fail(vt, "cycle %d: %s", c, strdupa(vt->err));
+			return vt_fail(vt, "cycle %d: %s", c, strdupa(vt->err));
 		/* a little traffic without the module */
 		base = done_now(rc);
 		if (!WAIT_FOR(done_now(rc) >= base + 1, 30000))
 			break;
 	}
 	if (__atomic_load_n(&rc->failed, __ATOMIC_ACQUIRE))
-		return fail(vt, "traffic during cycle %d: %s", c, rc->vt.err);
+		return vt_fail(vt, "traffic during cycle %d: %s", c, rc->vt.err);
 	if (c < o->cycles)
-		return fail(vt, "cycle %d: the traffic thread stalled (%ld connections done)",
-			    c, done_now(rc));
+		return vt_fail(vt, "cycle %d: the traffic thread stalled (%ld connections done)",
+			       c, done_now(rc));
 	return c;
 }
 
 int sc_unload_race(struct vt *vt, const struct opts *o)
 {
-	static const enum lsn kinds[2] = { LSN_V4, LSN_V6_ONLY };
+	static const enum vt_lsn kinds[2] = { VT_LSN_V4, VT_LSN_V6_ONLY };
 	struct race *rc = calloc(1, sizeof(*rc));
 	struct slots ss;
 	struct checkers ck;
@@ -1021,12 +1008,12 @@ int sc_unload_race(struct vt *vt, const struct opts *o)
 	int r, started = 0;
 
 	if (!rc)
-		return fail(vt, "out of memory");
+		return vt_fail(vt, "out of memory");
 	memset(&ss, 0, sizeof(ss));
 	memset(&ck, 0, sizeof(ck));
 	ck.stop = 1;
 	/* the first cycle loads it: counters start at zero */
-	if ((mod_loaded(MODULE_NAME) && vt_unload(vt)) ||
+	if ((vt_mod_loaded(VT_MODULE_NAME) && vt_unload(vt)) ||
 	    open_listeners(vt, rc->l, 2, kinds)) {
 		free(rc);
 		return -1;
@@ -1041,7 +1028,7 @@ int sc_unload_race(struct vt *vt, const struct opts *o)
 	if (!r)
 		r = pthread_create(&tt, NULL, race_traffic, rc);
 	if (r) {
-		r = fail(vt, "cannot start the test threads");
+		r = vt_fail(vt, "cannot start the test threads");
 		goto out;
 	}
 	started = 1;
@@ -1054,12 +1041,12 @@ int sc_unload_race(struct vt *vt, const struct opts *o)
 	if (r < 0)
 		goto out;
 	if (__atomic_load_n(&rc->failed, __ATOMIC_ACQUIRE)) {
-		r = fail(vt, "traffic: %s", rc->vt.err);
+		r = vt_fail(vt, "traffic: %s", rc->vt.err);
 		goto out;
 	}
 	if (done_now(rc) < o->race_conns) {
-		r = fail(vt, "only %ld connections in %d cycles, want at least %ld",
-			 done_now(rc), o->cycles, o->race_conns);
+		r = vt_fail(vt, "only %ld connections in %d cycles, want at least %ld",
+			    done_now(rc), o->cycles, o->race_conns);
 		goto out;
 	}
 	r = checkers_stop(vt, &ck);
@@ -1084,7 +1071,7 @@ out:
 	slots_free(&ss);
 	close_listeners(rc->l, 2);
 	free(rc);
-	if (!mod_loaded(MODULE_NAME) && vt_load(vt, "") && !r)
+	if (!vt_mod_loaded(VT_MODULE_NAME) && vt_load(vt, "") && !r)
 		r = -1;
 	return r;
 }
@@ -1095,55 +1082,55 @@ int sc_final_unload(struct vt *vt, const struct opts *o)
 {
 	uint8_t a16[16], opt[20];
 	struct expect e;
-	struct session s;
+	struct vt_session s;
 	char cl[96], lb[96], peer[128];
 	uint16_t lport, port;
 	int lfd, unloaded, leaks, r = -1;
 	size_t n;
 
 	(void)o;
-	if (ensure_loaded(vt))
+	if (vt_ensure_loaded(vt))
 		return -1;
-	lfd = listener(vt, LSN_V4, &lport);
+	lfd = vt_listener(vt, VT_LSN_V4, &lport);
 	if (lfd < 0)
 		return -1;
 	client_of(4242, AF_INET, a16, &port);
 	n = client_opt(opt, AF_INET, a16, port, &e);
-	if (sess_open(vt, &s, lfd, lport, AF_INET, opt, n))
+	if (vt_sess_open(vt, &s, lfd, lport, AF_INET, opt, n))
 		goto out_lfd;
-	want_string(vt, &e, AF_INET, LSN_V4, 0, cl, sizeof(cl));
-	lb_string(vt, AF_INET, LSN_V4, s.c.lb_port, lb, sizeof(lb));
-	if (peer_of(s.fd, peer, sizeof(peer)) || strcmp(peer, cl)) {
-		fail(vt, "before rmmod: getpeername %s, want %s", peer, cl);
+	want_string(vt, &e, AF_INET, VT_LSN_V4, 0, cl, sizeof(cl));
+	lb_string(vt, AF_INET, VT_LSN_V4, s.c.lb_port, lb, sizeof(lb));
+	if (vt_peer_of(s.fd, peer, sizeof(peer)) || strcmp(peer, cl)) {
+		vt_fail(vt, "before rmmod: getpeername %s, want %s", peer, cl);
 		goto out;
 	}
-	unloaded = kmsg_count("TOA: toa unloaded");
-	leaks = kmsg_count(SLAB_LEAK_1) + kmsg_count(SLAB_LEAK_2);
+	unloaded = vt_kmsg_count("TOA: toa unloaded");
+	leaks = vt_kmsg_count(SLAB_LEAK_1) + vt_kmsg_count(SLAB_LEAK_2);
 	if (vt_unload(vt))
 		goto out;
-	if (mod_loaded(MODULE_NAME)) {
-		fail(vt, "toa still in /proc/modules");
+	if (vt_mod_loaded(VT_MODULE_NAME)) {
+		vt_fail(vt, "toa still in /proc/modules");
 		goto out;
 	}
-	if (kmsg_count("TOA: toa unloaded") != unloaded + 1) {
-		fail(vt, "no \"TOA: toa unloaded\" kernel log line");
+	if (vt_kmsg_count("TOA: toa unloaded") != unloaded + 1) {
+		vt_fail(vt, "no \"TOA: toa unloaded\" kernel log line");
 		goto out;
 	}
-	if (kmsg_count(SLAB_LEAK_1) + kmsg_count(SLAB_LEAK_2) != leaks) {
-		fail(vt, "the kernel reports toa_entry objects left at rmmod");
+	if (vt_kmsg_count(SLAB_LEAK_1) + vt_kmsg_count(SLAB_LEAK_2) != leaks) {
+		vt_fail(vt, "the kernel reports toa_entry objects left at rmmod");
 		goto out;
 	}
-	if (peer_of(s.fd, peer, sizeof(peer)) || strcmp(peer, lb)) {
-		fail(vt, "after rmmod: getpeername %s, want the LB %s", peer, lb);
+	if (vt_peer_of(s.fd, peer, sizeof(peer)) || strcmp(peer, lb)) {
+		vt_fail(vt, "after rmmod: getpeername %s, want the LB %s", peer, lb);
 		goto out;
 	}
-	if (sess_exchange(vt, &s) || close_session(vt, &s, 1))
+	if (vt_sess_exchange(vt, &s) || close_session(vt, &s, 1))
 		goto out;
 	snprintf(pass_note, sizeof(pass_note),
 		 "rmmod with a TOA connection open: \"toa unloaded\" logged, no object left, the connection shows the LB and still works");
 	r = 0;
 out:
-	sess_abort(&s);
+	vt_sess_abort(&s);
 out_lfd:
 	close(lfd);
 	return r;

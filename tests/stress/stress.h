@@ -13,8 +13,6 @@
 
 #include "vt.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 /* ---- options of a run ---- */
 struct opts {
 	uint64_t seed;		/* --seed; printed so that a failure replays */
@@ -90,7 +88,7 @@ void hex_opts(const uint8_t *opt, size_t len, char *out, size_t cap);
 /* ---- accepted connections that checker threads call getpeername on ---- */
 struct slot {
 	pthread_mutex_t mu;
-	struct session s;	/* s.fd < 0: empty */
+	struct vt_session s;	/* s.fd < 0: empty */
 	char want[128];		/* getpeername must give this ... */
 	char alt[128];		/* ... or this, when not empty */
 	long conn;		/* connection number, for messages */
@@ -115,24 +113,20 @@ struct checkers {
 	char first_bad[448];
 };
 int checkers_start(struct checkers *c, struct slots *ss, int n);
-/* join; 0 when every answer was right, else fail() with the first one */
+/* join; 0 when every answer was right, else vt_fail() with the first one */
 int checkers_stop(struct vt *vt, struct checkers *c);
 
 /* ---- helpers (main.c) ---- */
 int64_t mono_ms(void);
-/* getpeername of @fd formatted like fmt_sockaddr, or "" with errno text */
-int peer_of(int fd, char *out, size_t cap);
 /*
  * Close a session in one of three ways chosen by @how: 0 the LB resets,
  * 1 the LB closes first (orderly, no TIME_WAIT on the server), 2 the server
- * aborts (SO_LINGER 0). 0 or fail().
+ * aborts (SO_LINGER 0). 0 or vt_fail().
  */
-int close_session(struct vt *vt, struct session *s, unsigned int how);
+int close_session(struct vt *vt, struct vt_session *s, unsigned int how);
 /* textual address of the LB as a socket of @lsn shows it */
-void lb_string(const struct vt *vt, int lb_family, enum lsn lsn,
+void lb_string(const struct vt *vt, int lb_family, enum vt_lsn lsn,
 	       uint16_t lb_port, char *out, size_t cap);
-/* load with default parameters unless loaded already */
-int ensure_loaded(struct vt *vt);
 
 /* ---- scenarios ---- */
 int sc_bad_params(struct vt *vt, const struct opts *o);

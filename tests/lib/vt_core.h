@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * vt_core.h - the context every in-VM test works in (struct vt), how a
+ * test records why it failed, and --only.
+ */
+#ifndef VT_CORE_H
+#define VT_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#define VT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define VT_TIMEOUT_MS	5000	/* one network step (handshake, read, close) */
+
+struct lbsim_tun;
+
+struct vt {
+	/* the program's settings */
+	const char *module_path;	/* NULL with --no-module */
+	bool no_module;
+	bool verbose;
+	const char *toa_check;		/* --toa-check PATH: the cli scenarios run */
+	/* the network vt_setup_net() made */
+	struct lbsim_tun *tun;
+	struct in_addr srv4, lb4, client4;
+	struct in6_addr srv6, lb6, client6;
+	char err[512];			/* why the running scenario failed */
+};
+
+/* Record a failure reason; always returns -1 so "return vt_fail(...)" works. */
+int vt_fail(struct vt *vt, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* "# ..." on stdout with -v, nothing otherwise */
+void vt_log(struct vt *vt, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Is @name one of the comma-separated names in @only (NULL: all)? */
+bool vt_selected(const char *only, const char *name);
+
+#endif /* VT_CORE_H */
