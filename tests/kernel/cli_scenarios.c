@@ -229,340 +229,27 @@ static const char *release(void)
 	return u.release;
 }
 
-/* ---- a small JSON parser: enough to validate and walk the output ---- */
+/* ---- JSON (tests/lib/vt_json.h) ---- */
 
-enum jtype { J_OBJ, J_ARR, J_STR, J_NUM, J_BOOL, J_NULL };
-
-struct jv {
-	enum jtype t;
-	char *key;		/* member name inside an object */
-	char *s;		/* string value / number text */
-	bool b;
-	struct jv *kids, *next;
-};
-
-struct jparse {
-	const char *p;
-	char err[160];
-	int depth;
-};
-
-static void j_free(struct jv *v)
+/* the whole of @text as JSON, or vt_fail() naming @what */
+static struct vt_json *j_parse(struct vt *vt, const char *what, const char *text)
 {
-	while (v) {
-		struct jv *next = v->next;
-
-		j_free(v->kids);
-		free(v->key);
-		free(v->s);
-		free(v);
-		v = next;
-	}
-}
-
-static struct jv *j_err(struct jparse *jp, const char *what)
-{
-	if (!jp->err[0])
-		snprintf(jp->err, sizeof(jp->err), "%s at \"%.30s\"", what, jp->p);
-	return NULL;
-}
-
-static void j_ws(struct jparse *jp)
-{
-	while (*jp->p == ' ' || *jp->p == '\t' || *jp->p == '\n' || *jp->p == '\r')
-		jp->p++;
-}
-
-static int hex4(const char *p)
-{
-	int v = 0, i;
-
-	for (i = 0; i < 4; i++) {
-		int c = p[i], d;
-
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
-			return -1;
-		v = v * 16 + d;
-	}
-	return v;
-}
-
-/* a JSON string at jp->p (the opening quote), decoded to UTF-8 */
-static char *j_string(struct jparse *jp)
-{
-	size_t cap = strlen(jp->p) * 2 + 8, n = 0;
-	char *out = malloc(cap);
-
-	if (!out)
-		return j_err(jp, "out of memory"), NULL;
-	jp->p++;
-	for (;;) {
-		unsigned char c = (unsigned char)*jp->p;
-
-		if (c == '"') {
-			jp->p++;
-			out[n] = '\0';
-			return out;
-		}
-		if (c < 0x20) {
-			free(out);
-			return j_err(jp, c ? "control character in a string" :
-					   "unterminated string"), NULL;
-		}
-		if (c != '\\') {
-			out[n++] = (char)c;
-			jp->p++;
-			continue;
-		}
-		jp->p++;
-		switch (*jp->p) {
-		case '"': out[n++] = '"'; break;
-		case '\\': out[n++] = '\\'; break;
-		case '/': out[n++] = '/'; break;
-		case 'b': out[n++] = '\b'; break;
-		case 'f': out[n++] = '\f'; break;
-		case 'n': out[n++] = '\n'; break;
-		case 'r': out[n++] = '\r'; break;
-		case 't': out[n++] = '\t'; break;
-		case 'u': {
-			int u = hex4(jp->p + 1);
-
-			if (u < 0 || (u >= 0xd800 && u <= 0xdfff)) {
-				/* the CLI never needs surrogates: treat as an error */
-				free(out);
-				return j_err(jp, "bad or unsupported \\u escape"), NULL;
-			}
-			if (u < 0x80) {
-				out[n++] = (char)u;
-			} else if (u < 0x800) {
-				out[n++] = (char)(0xc0 | (u >> 6));
-				out[n++] = (char)(0x80 | (u & 0x3f));
-			} else {
-				out[n++] = (char)(0xe0 | (u >> 12));
-				out[n++] = (char)(0x80 | ((u >> 6) & 0x3f));
-				out[n++] = (char)(0x80 | (u & 0x3f));
-			}
-			jp->p += 4;
-			break;
-		}
-		default:
-			free(out);
-			return j_err(jp, "bad escape"), NULL;
-		}
-		jp->p++;
-	}
-}
-
-static struct jv *j_value(struct jparse *jp);
-
-static struct jv *j_new(struct jparse *jp, enum jtype t)
-{
-	struct jv *v = calloc(1, sizeof(*v));
+	char why[160];
+	struct vt_json *v = vt_json_parse(text, why, sizeof(why));
 
 	if (!v)
-		return j_err(jp, "out of memory");
-	v->t = t;
+		vt_fail(vt, "%s: not valid JSON: %s", what, why);
 	return v;
-}
-
-/* object or array at jp->p */
-static struct jv *j_container(struct jparse *jp, bool obj)
-{
-	struct jv *v = j_new(jp, obj ? J_OBJ : J_ARR), **tail;
-	char close_ch = obj ? '}' : ']';
-
-	if (!v)
-		return NULL;
-	if (++jp->depth > 32) {
-		j_free(v);
-		return j_err(jp, "nesting too deep");
-	}
-	tail = &v->kids;
-	jp->p++;
-	j_ws(jp);
-	if (*jp->p == close_ch) {
-		jp->p++;
-		jp->depth--;
-		return v;
-	}
-	for (;;) {
-		char *key = NULL;
-		struct jv *kid;
-
-		j_ws(jp);
-		if (obj) {
-			if (*jp->p != '"') {
-				j_free(v);
-				return j_err(jp, "expected a member name");
-			}
-			key = j_string(jp);
-			if (!key) {
-				j_free(v);
-				return NULL;
-			}
-			j_ws(jp);
-			if (*jp->p != ':') {
-				free(key);
-				j_free(v);
-				return j_err(jp, "expected ':'");
-			}
-			jp->p++;
-		}
-		kid = j_value(jp);
-		if (!kid) {
-			free(key);
-			j_free(v);
-			return NULL;
-		}
-		kid->key = key;
-		*tail = kid;
-		tail = &kid->next;
-		j_ws(jp);
-		if (*jp->p == ',') {
-			jp->p++;
-			continue;
-		}
-		if (*jp->p == close_ch) {
-			jp->p++;
-			jp->depth--;
-			return v;
-		}
-		j_free(v);
-		return j_err(jp, obj ? "expected ',' or '}'" : "expected ',' or ']'");
-	}
-}
-
-static struct jv *j_number(struct jparse *jp)
-{
-	const char *s = jp->p;
-	struct jv *v;
-
-	if (*jp->p == '-')
-		jp->p++;
-	if (*jp->p == '0')
-		jp->p++;
-	else if (isdigit((unsigned char)*jp->p))
-		while (isdigit((unsigned char)*jp->p))
-			jp->p++;
-	else
-		return j_err(jp, "bad number");
-	if (*jp->p == '.') {
-		jp->p++;
-		if (!isdigit((unsigned char)*jp->p))
-			return j_err(jp, "bad fraction");
-		while (isdigit((unsigned char)*jp->p))
-			jp->p++;
-	}
-	if (*jp->p == 'e' || *jp->p == 'E') {
-		jp->p++;
-		if (*jp->p == '+' || *jp->p == '-')
-			jp->p++;
-		if (!isdigit((unsigned char)*jp->p))
-			return j_err(jp, "bad exponent");
-		while (isdigit((unsigned char)*jp->p))
-			jp->p++;
-	}
-	v = j_new(jp, J_NUM);
-	if (v)
-		v->s = strndup(s, (size_t)(jp->p - s));
-	return v;
-}
-
-static struct jv *j_value(struct jparse *jp)
-{
-	struct jv *v;
-
-	j_ws(jp);
-	switch (*jp->p) {
-	case '{':
-		return j_container(jp, true);
-	case '[':
-		return j_container(jp, false);
-	case '"': {
-		char *s = j_string(jp);
-
-		if (!s)
-			return NULL;
-		v = j_new(jp, J_STR);
-		if (!v)
-			free(s);
-		else
-			v->s = s;
-		return v;
-	}
-	case 't':
-	case 'f':
-	case 'n': {
-		static const char *const words[] = { "true", "false", "null" };
-		size_t i;
-
-		for (i = 0; i < 3; i++)
-			if (!strncmp(jp->p, words[i], strlen(words[i]))) {
-				jp->p += strlen(words[i]);
-				v = j_new(jp, i == 2 ? J_NULL : J_BOOL);
-				if (v)
-					v->b = i == 0;
-				return v;
-			}
-		return j_err(jp, "bad literal");
-	}
-	default:
-		return j_number(jp);
-	}
-}
-
-/* the whole of @text must be one JSON value (whitespace around it) */
-static struct jv *j_parse(struct vt *vt, const char *what, const char *text)
-{
-	struct jparse jp = { .p = text };
-	struct jv *v = j_value(&jp);
-
-	if (v) {
-		j_ws(&jp);
-		if (*jp.p) {
-			j_free(v);
-			v = j_err(&jp, "trailing text");
-		}
-	}
-	if (!v)
-		vt_fail(vt, "%s: not valid JSON: %s", what, jp.err);
-	return v;
-}
-
-static struct jv *j_get(const struct jv *obj, const char *key)
-{
-	struct jv *k;
-
-	for (k = obj->kids; k; k = k->next)
-		if (k->key && !strcmp(k->key, key))
-			return k;
-	return NULL;
-}
-
-static size_t j_len(const struct jv *v)
-{
-	size_t n = 0;
-	const struct jv *k;
-
-	for (k = v->kids; k; k = k->next)
-		n++;
-	return n;
 }
 
 /* @v is an object whose members are exactly @keys, in that order */
-static int j_keys(struct vt *vt, const char *what, const struct jv *v,
+static int j_keys(struct vt *vt, const char *what, const struct vt_json *v,
 		  const char *const *keys, size_t n)
 {
-	const struct jv *k = v->kids;
+	const struct vt_json *k = v->kids;
 	size_t i;
 
-	if (v->t != J_OBJ)
+	if (v->t != VT_JSON_OBJ)
 		return vt_fail(vt, "%s: not a JSON object", what);
 	for (i = 0; i < n; i++, k = k->next)
 		if (!k || strcmp(k->key, keys[i]))
@@ -734,7 +421,7 @@ static int doctor_expect(struct vt *vt, const struct cli_out *r,
 {
 	static const char *const top[] = { "version", "kernel", "checks", "ok" };
 	static const char *const fields[] = { "id", "status", "summary", "fix" };
-	struct jv *doc = j_parse(vt, r->cmd, r->out), *checks, *c, *okv;
+	struct vt_json *doc = j_parse(vt, r->cmd, r->out), *checks, *c, *okv;
 	char what[64];
 	size_t i;
 	int ret = -1;
@@ -744,32 +431,32 @@ static int doctor_expect(struct vt *vt, const struct cli_out *r,
 		return -1;
 	if (j_keys(vt, r->cmd, doc, top, 4))
 		goto out;
-	if (j_get(doc, "version")->t != J_STR || strcmp(j_get(doc, "version")->s, version)) {
+	if (vt_json_get(doc, "version")->t != VT_JSON_STR || strcmp(vt_json_get(doc, "version")->s, version)) {
 		vt_fail(vt, "%s: \"version\" is not \"%s\"", r->cmd, version);
 		goto out;
 	}
-	if (j_get(doc, "kernel")->t != J_STR || strcmp(j_get(doc, "kernel")->s, release())) {
+	if (vt_json_get(doc, "kernel")->t != VT_JSON_STR || strcmp(vt_json_get(doc, "kernel")->s, release())) {
 		vt_fail(vt, "%s: \"kernel\" is \"%s\", uname -r says %s", r->cmd,
-			j_get(doc, "kernel")->s ? j_get(doc, "kernel")->s : "?", release());
+			vt_json_get(doc, "kernel")->s ? vt_json_get(doc, "kernel")->s : "?", release());
 		goto out;
 	}
-	checks = j_get(doc, "checks");
-	if (checks->t != J_ARR || j_len(checks) != n_want) {
+	checks = vt_json_get(doc, "checks");
+	if (checks->t != VT_JSON_ARR || vt_json_len(checks) != n_want) {
 		vt_fail(vt, "%s: \"checks\" has %zu entries, want %zu", r->cmd,
-			checks->t == J_ARR ? j_len(checks) : 0, n_want);
+			checks->t == VT_JSON_ARR ? vt_json_len(checks) : 0, n_want);
 		goto out;
 	}
 	for (i = 0, c = checks->kids; i < n_want; i++, c = c->next) {
-		const struct jv *id, *st, *sum, *fix;
+		const struct vt_json *id, *st, *sum, *fix;
 
 		snprintf(what, sizeof(what), "checks[%zu]", i);
 		if (j_keys(vt, what, c, fields, 4))
 			goto out;
-		id = j_get(c, "id");
-		st = j_get(c, "status");
-		sum = j_get(c, "summary");
-		fix = j_get(c, "fix");
-		if (id->t != J_STR || st->t != J_STR || sum->t != J_STR || fix->t != J_STR) {
+		id = vt_json_get(c, "id");
+		st = vt_json_get(c, "status");
+		sum = vt_json_get(c, "summary");
+		fix = vt_json_get(c, "fix");
+		if (id->t != VT_JSON_STR || st->t != VT_JSON_STR || sum->t != VT_JSON_STR || fix->t != VT_JSON_STR) {
 			vt_fail(vt, "%s: %s has a non-string field", r->cmd, what);
 			goto out;
 		}
@@ -798,8 +485,8 @@ static int doctor_expect(struct vt *vt, const struct cli_out *r,
 		}
 		any_fail |= !strcmp(st->s, "fail");
 	}
-	okv = j_get(doc, "ok");
-	if (okv->t != J_BOOL || okv->b != !any_fail) {
+	okv = vt_json_get(doc, "ok");
+	if (okv->t != VT_JSON_BOOL || okv->b != !any_fail) {
 		vt_fail(vt, "%s: \"ok\" is not %s", r->cmd, any_fail ? "false" : "true");
 		goto out;
 	}
@@ -807,7 +494,7 @@ static int doctor_expect(struct vt *vt, const struct cli_out *r,
 		goto out;
 	ret = 0;
 out:
-	j_free(doc);
+	vt_json_free(doc);
 	return ret;
 }
 
@@ -913,7 +600,7 @@ static int doctor_steps(struct vt *vt, struct cli_out *r)
 		if (cli(vt, r, "doctor", "--json", "--kernel", "9.9.9-toa-test", NULL))
 			return -1;
 		{
-			struct jv *doc = j_parse(vt, r->cmd, r->out), *k;
+			struct vt_json *doc = j_parse(vt, r->cmd, r->out), *k;
 			static const char *const ids[] = { "kernel", "headers", "compiler",
 							   "dkms", "module", "signature", "boot" };
 			size_t i;
@@ -921,21 +608,21 @@ static int doctor_steps(struct vt *vt, struct cli_out *r)
 
 			if (!doc)
 				return -1;
-			k = j_get(doc, "checks");
-			if (!k || k->t != J_ARR || j_len(k) != VT_ARRAY_SIZE(ids)) {
+			k = vt_json_get(doc, "checks");
+			if (!k || k->t != VT_JSON_ARR || vt_json_len(k) != VT_ARRAY_SIZE(ids)) {
 				bad = vt_fail(vt, "%s: %zu checks, want %zu", r->cmd,
-					      k && k->t == J_ARR ? j_len(k) : 0, VT_ARRAY_SIZE(ids));
+					      k && k->t == VT_JSON_ARR ? vt_json_len(k) : 0, VT_ARRAY_SIZE(ids));
 			} else {
 				k = k->kids;
 				for (i = 0; i < VT_ARRAY_SIZE(ids) && !bad; i++, k = k->next)
-					if (!j_get(k, "id") || strcmp(j_get(k, "id")->s, ids[i]))
+					if (!vt_json_get(k, "id") || strcmp(vt_json_get(k, "id")->s, ids[i]))
 						bad = vt_fail(vt, "%s: check %zu is not %s", r->cmd,
 							      i + 1, ids[i]);
 			}
-			if (!bad && (!j_get(doc, "kernel") ||
-				     strcmp(j_get(doc, "kernel")->s, "9.9.9-toa-test")))
+			if (!bad && (!vt_json_get(doc, "kernel") ||
+				     strcmp(vt_json_get(doc, "kernel")->s, "9.9.9-toa-test")))
 				bad = vt_fail(vt, "%s: \"kernel\" is not 9.9.9-toa-test", r->cmd);
-			j_free(doc);
+			vt_json_free(doc);
 			if (bad || expect_code(vt, r, 1))
 				return -1;
 		}
@@ -988,7 +675,7 @@ static void prom_sample(const char *name, long long value, char *sample,
 static int stats_steps(struct vt *vt, struct cli_out *r)
 {
 	struct vt_stats a, b;
-	struct jv *doc, *k;
+	struct vt_json *doc, *k;
 	char sample[160], type_line[160];
 	int i, ret = -1;
 	long long toa;
@@ -1007,13 +694,13 @@ static int stats_steps(struct vt *vt, struct cli_out *r)
 	doc = j_parse(vt, r->cmd, r->out);
 	if (!doc)
 		return -1;
-	if (doc->t != J_OBJ || j_len(doc) != (size_t)b.n) {
+	if (doc->t != VT_JSON_OBJ || vt_json_len(doc) != (size_t)b.n) {
 		vt_fail(vt, "%s: %zu members, /proc/net/toa_stats has %d lines", r->cmd,
-			doc->t == J_OBJ ? j_len(doc) : 0, b.n);
+			doc->t == VT_JSON_OBJ ? vt_json_len(doc) : 0, b.n);
 		goto out;
 	}
 	for (i = 0, k = doc->kids; i < b.n; i++, k = k->next) {
-		if (strcmp(k->key, b.name[i]) || k->t != J_NUM ||
+		if (strcmp(k->key, b.name[i]) || k->t != VT_JSON_NUM ||
 		    strtoll(k->s, NULL, 10) != b.value[i]) {
 			vt_fail(vt, "%s: member %d is \"%s\": %s, /proc/net/toa_stats has %s %lld",
 				r->cmd, i + 1, k->key, k->s ? k->s : "(not a number)",
@@ -1021,8 +708,8 @@ static int stats_steps(struct vt *vt, struct cli_out *r)
 			goto out;
 		}
 	}
-	if (!j_get(doc, "syn_recv_sock_toa") ||
-	    strtoll(j_get(doc, "syn_recv_sock_toa")->s, NULL, 10) != toa) {
+	if (!vt_json_get(doc, "syn_recv_sock_toa") ||
+	    strtoll(vt_json_get(doc, "syn_recv_sock_toa")->s, NULL, 10) != toa) {
 		vt_fail(vt, "%s: syn_recv_sock_toa differs from /proc (%lld)", r->cmd, toa);
 		goto out;
 	}
@@ -1111,7 +798,7 @@ static int stats_steps(struct vt *vt, struct cli_out *r)
 		goto out;
 	ret = 0;
 out:
-	j_free(doc);
+	vt_json_free(doc);
 	return ret;
 }
 
