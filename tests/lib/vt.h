@@ -11,12 +11,14 @@
  *   vt_net.h      the TUN network, test addresses, listeners, accept()
  *   vt_session.h  an emulated connection plus its accepted socket
  *   vt_json.h     a small JSON reader
+ *   vt_harness.h  VT_SCENARIO() registration, fixtures, vt_run()
  */
 #ifndef VT_H
 #define VT_H
 
 #include "vt_core.h"
 #include "vt_file.h"
+#include "vt_harness.h"
 #include "vt_json.h"
 #include "vt_kmsg.h"
 #include "vt_module.h"

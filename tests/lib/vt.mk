@@ -32,7 +32,7 @@ ifeq ($(origin AR),default)
 AR := $(if $(filter %gcc,$(CC)),$(CC:%gcc=%ar),ar)
 endif
 
-VT_UNITS := core file module stats kmsg net session json
+VT_UNITS := core file module stats kmsg net session json harness
 VT_OBJS := $(VT_UNITS:%=$(VT_OBJ)/vt_%.o) \
 	$(patsubst $(LBSIM_DIR)/%.c,$(VT_OBJ)/lbsim/%.o,$(LBSIM_SRCS))
 

@@ -15,6 +15,16 @@
 #define VT_TIMEOUT_MS	5000	/* one network step (handshake, read, close) */
 
 struct lbsim_tun;
+struct vt_session;
+
+/* What the fixture of the running scenario set up (see vt_harness.h). */
+struct vt_fixture {
+	int lfd;			/* .listener: the socket, else -1 */
+	uint16_t port;			/* ... and its port */
+	struct vt_session *s;		/* .sessions: the slots, else NULL */
+	int n;				/* ... and how many */
+	void *data;			/* whatever the program's .setup made */
+};
 
 struct vt {
 	/* the program's settings */
@@ -26,7 +36,11 @@ struct vt {
 	struct lbsim_tun *tun;
 	struct in_addr srv4, lb4, client4;
 	struct in6_addr srv6, lb6, client6;
-	char err[512];			/* why the running scenario failed */
+	/* the scenario being run */
+	const void *arg;		/* its .arg, or its entry of a case table */
+	struct vt_fixture fx;
+	char err[512];			/* why it failed */
+	char note[512];			/* shown as "PASS <name>: <note>" when set */
 };
 
 /* Record a failure reason; always returns -1 so "return vt_fail(...)" works. */
