@@ -32,6 +32,7 @@ struct vt {
 	bool no_module;
 	bool verbose;
 	const char *toa_check;		/* --toa-check PATH: the cli scenarios run */
+	const void *opts;		/* the program's own options, if any */
 	/* the network vt_setup_net() made */
 	struct lbsim_tun *tun;
 	struct in_addr srv4, lb4, client4;
