@@ -44,8 +44,7 @@ int main(int argc, char **argv)
 {
 	struct vt vt;
 	struct vt_prog prog = {
-		.name = "toa-vmtest", .tun_name = "toatest0",
-		.before_first = load_first,
+		.tun_name = "toatest0", .before_first = load_first,
 	};
 	const char *only = NULL;
 	bool list = false;

@@ -92,7 +92,6 @@ struct vt_scenario {
 
 /* What a program puts around its scenarios. */
 struct vt_prog {
-	const char *name;		/* "toa-vmtest", for messages */
 	const char *tun_name;		/* the TUN device vt_run() sets up */
 	const char *tun_module;		/* tun.ko to load if there is no TUN */
 	/* before the first scenario that runs; nonzero: "FAIL setup" */

@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 	struct vt vt;
 	char seed_note[48];
 	struct vt_prog prog = {
-		.name = "toa-stress", .tun_name = "toastress0",
+		.tun_name = "toastress0",
 		.after_each = fig_seconds, .after_all = fig_total,
 		.fail_suffix = seed_note,
 	};
