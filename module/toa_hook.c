@@ -1,40 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Where the module meets the TCP stack: probes by symbol name.
+ * Where the module meets the TCP stack.
  *
- *   tcp_v4_syn_recv_sock (kretprobe)  the handshake ACK (or SYN-cookie ACK,
- *                                     or Fast Open SYN) made a child socket:
- *                                     read the option, remember the client.
- *                                     IPv4 clients of [::] listeners pass here.
- *   tcp_v6_syn_recv_sock (kretprobe)  the same for native IPv6.
- *   inet_getname, inet6_getname       getpeername() and accept(): show the
- *                       (kretprobes)  remembered client instead of the LB.
- *   inet_sock_destruct (kprobe)       the socket is gone: forget it.
- *
- * Nothing in the kernel is written except the sockaddr being returned.
+ * A connection gets the client of the first handshake packet that carries
+ * a usable TOA: its SYN, its bare handshake ACK (also the one a
+ * TCP_DEFER_ACCEPT listener drops) or the segment that completed the
+ * handshake (data, when the ACK was lost). A SYN starts a new connection
+ * and clears whatever its key had; later packets never change a client.
+ * getpeername() and accept() show it to user space; kernel-owned sockets
+ * are never rewritten. Nothing in the kernel is written except the
+ * sockaddr being returned.
  */
 #define pr_fmt(fmt) "TOA: " fmt
 
-#include <linux/cpumask.h>
 #include <linux/in.h>
 #include <linux/ipv6.h>
-#include <linux/kprobes.h>
 #include <linux/net.h>
 #include <linux/rcupdate.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
+#include <net/inet_connection_sock.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 
-#include "compat/compat.h"
 #include "toa_hook.h"
 #include "toa_opt.h"
 #include "toa_param.h"
 #include "toa_stats.h"
 #include "toa_table.h"
+#include "toa_tuple.h"
 
-/* ---- learning the client from the packet that creates the socket ---- */
+/* ---- learning the client from a handshake packet ---- */
 
 static bool toa_packet_source(const struct sk_buff *skb, u8 *family,
 			      const void **addr)
@@ -55,10 +52,12 @@ static bool toa_packet_source(const struct sk_buff *skb, u8 *family,
 }
 
 /*
- * Read the client the packet announces into @peer. Every outcome but a
- * usable client from a trusted source is counted here and gives false.
+ * Read the client @skb announces into @peer. Every outcome but a usable
+ * client from a trusted source is counted here and gives false; @no_toa
+ * says whether a packet without any TOA is counted too.
  */
-static bool toa_read_client(const struct sk_buff *skb, struct toa_peer *peer)
+static bool toa_read_client(const struct sk_buff *skb, struct toa_peer *peer,
+			    bool no_toa)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 	const u8 *tail = skb_tail_pointer(skb);
@@ -72,13 +71,14 @@ static bool toa_read_client(const struct sk_buff *skb, struct toa_peer *peer)
 	if ((const u8 *)th < skb->head || (const u8 *)th >= tail)
 		return false;
 
-	rcu_read_lock();
+	rcu_read_lock_sched();
 	res = toa_parse_options((const u8 *)th, tail - (const u8 *)th,
 				toa_param_kinds(), &client);
-	rcu_read_unlock();
+	rcu_read_unlock_sched();
 	switch (res) {
 	case TOA_PARSE_NONE:
-		toa_count(TOA_SYN_RECV_SOCK_NO_TOA);
+		if (no_toa)
+			toa_count(TOA_SYN_RECV_SOCK_NO_TOA);
 		break;
 	case TOA_PARSE_MALFORMED:
 		toa_count(TOA_MALFORMED);
@@ -108,84 +108,122 @@ static bool toa_read_client(const struct sk_buff *skb, struct toa_peer *peer)
 	return usable;
 }
 
+static void toa_count_learnt(enum toa_from from)
+{
+	static const enum toa_counter by_from[] = {
+		[TOA_FROM_SYN] = TOA_LEARNT_SYN,
+		[TOA_FROM_ACK] = TOA_LEARNT_ACK,
+		[TOA_FROM_DATA] = TOA_LEARNT_DATA,
+	};
+
+	toa_count(TOA_SYN_RECV_SOCK_TOA);
+	toa_count(by_from[from]);
+}
+
 /*
- * The option is read at entry, from the packet; only a connection that
- * carries a usable client arms the return probe, which gives the child.
- * An entry handler that returns non-zero leaves the return alone, so
- * connections without TOA pay for the entry probe only.
+ * Will the listener answer this SYN with a cookie (and keep no state)?
+ * The test tcp_conn_request() makes; a full accept queue drops the SYN.
  */
-struct toa_syn_call {
+static bool toa_syn_kept(const struct sock *sk)
+{
+	u8 cookies = READ_ONCE(sock_net(sk)->ipv4.sysctl_tcp_syncookies);
+
+	if (sk_acceptq_is_full(sk))
+		return false;
+	return !cookies || (cookies != 2 && !inet_csk_reqsk_queue_is_full(sk));
+}
+
+void toa_hook_syn(struct sock *sk, const struct sk_buff *skb)
+{
 	struct toa_peer peer;
-};
+	bool toa = toa_read_client(skb, &peer, false);
+	u64 key = toa_tuple_of_skb(sock_net(sk), skb);
 
-static int toa_syn_entry(struct kretprobe_instance *ri, struct pt_regs *regs,
-			 __be16 protocol)
-{
-	struct toa_syn_call *call = (struct toa_syn_call *)ri->data;
-	const struct sk_buff *skb;
-
-	skb = (const struct sk_buff *)toa_regs_arg(regs, 1);
-	if (!skb || skb->protocol != protocol)
-		return 1;
-	return toa_read_client(skb, &call->peer) ? 0 : 1;
+	if (!key)
+		return;
+	if (toa && !toa_syn_kept(sk)) {
+		toa_count(TOA_SYN_COOKIE_LOST);
+		toa = false;
+	}
+	if (toa_table_new_conn(key, toa ? &peer : NULL) == TOA_RECORD_ADDED)
+		toa_count_learnt(TOA_FROM_SYN);
 }
 
-static int toa_syn4_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+static unsigned int toa_payload_len(const struct sk_buff *skb)
 {
-	return toa_syn_entry(ri, regs, htons(ETH_P_IP));
+	int n = (int)skb->len - skb_transport_offset(skb) - tcp_hdrlen(skb);
+
+	return n > 0 ? n : 0;
 }
 
-/* IPv4 packets reach tcp_v4_syn_recv_sock from here too: counted there */
-static int toa_syn6_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+void toa_hook_handshake(struct sock *sk, const struct sk_buff *skb)
 {
-	return toa_syn_entry(ri, regs, htons(ETH_P_IPV6));
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct toa_peer peer;
+	enum toa_from from;
+	u64 key;
+
+	if (th->rst)
+		return;
+	if (th->syn)
+		from = TOA_FROM_SYN;		/* a SYN again */
+	else
+		from = toa_payload_len(skb) ? TOA_FROM_DATA : TOA_FROM_ACK;
+	if (!toa_read_client(skb, &peer, from != TOA_FROM_SYN))
+		return;
+	key = toa_tuple_of_skb(sock_net(sk), skb);
+	if (key && toa_table_add(key, &peer, from) == TOA_RECORD_ADDED)
+		toa_count_learnt(from);
 }
 
-static int toa_syn_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+void toa_hook_cookie(struct sock *sk, const struct sk_buff *skb)
 {
-	struct toa_syn_call *call = (struct toa_syn_call *)ri->data;
-	struct sock *child = (struct sock *)regs_return_value(regs);
+	const struct tcphdr *th = tcp_hdr(skb);
 
-	if (child && toa_table_add(child, &call->peer))
-		toa_count(TOA_SYN_RECV_SOCK_TOA);
-	return 0;
+	/* What cookie_v4_check() itself looks at first */
+	if (th->rst || th->syn || !th->ack ||
+	    !READ_ONCE(sock_net(sk)->ipv4.sysctl_tcp_syncookies))
+		return;
+	toa_hook_handshake(sk, skb);
 }
 
 /* ---- showing the client to getpeername() and accept() ---- */
 
-/*
- * The socket's entry is looked up at entry; only a socket that has a
- * client to show arms the return probe, which rewrites the answer.
- */
-struct toa_getname_call {
-	struct sockaddr *uaddr;
-	struct toa_peer peer;
-};
-
-static int toa_getname_entry(struct kretprobe_instance *ri,
-			     struct pt_regs *regs)
+static bool toa_stream_sock(const struct sock *sk)
 {
-	struct toa_getname_call *call = (struct toa_getname_call *)ri->data;
-	struct socket *sock = (struct socket *)toa_regs_arg(regs, 0);
-	int peer = (int)toa_regs_arg(regs, 2);
-	struct sock *sk = sock ? sock->sk : NULL;
+	return sk && sk->sk_type == SOCK_STREAM &&
+	       (sk->sk_protocol == IPPROTO_TCP ||
+		sk->sk_protocol == IPPROTO_MPTCP);
+}
 
-	if (!peer || !sk || sk->sk_type != SOCK_STREAM ||
-	    sk->sk_protocol != IPPROTO_TCP) {
+enum toa_getname toa_hook_getname(const struct socket *sock, int peer,
+				  struct toa_peer *out, bool claim)
+{
+	const struct sock *sk = sock ? sock->sk : NULL;
+
+	if (!peer || !toa_stream_sock(sk)) {
 		toa_count(TOA_GETNAME_BYPASS);
-		return 1;
+		return TOA_GETNAME_PASS;
 	}
-	switch (toa_table_lookup(sk, &call->peer)) {
+	if (sk->sk_kern_sock) {
+		toa_count(TOA_GETNAME_KERNEL_SOCK);
+		return TOA_GETNAME_PASS;
+	}
+	/*
+	 * An MPTCP socket shares its first subflow's key: it shows the
+	 * client without owning the entry, which the subflow keeps.
+	 */
+	switch (toa_table_lookup(sk, toa_tuple_of_sock(sk), out,
+				 claim && sk->sk_protocol == IPPROTO_TCP)) {
 	case TOA_LOOKUP_FOUND:
-		call->uaddr = (struct sockaddr *)toa_regs_arg(regs, 1);
-		return 0;
+		return TOA_GETNAME_SHOW;
 	case TOA_LOOKUP_STALE:
 		toa_count(TOA_GETNAME_MISMATCH);
-		return 1;
+		return TOA_GETNAME_PASS;
 	case TOA_LOOKUP_NONE:
 	default:
 		toa_count(TOA_GETNAME_EMPTY);
-		return 1;
+		return TOA_GETNAME_PASS;
 	}
 }
 
@@ -214,133 +252,18 @@ static enum toa_counter toa_show(struct sockaddr *uaddr,
 	return TOA_GETNAME_MISMATCH;
 }
 
-static int toa_getname_return(struct kretprobe_instance *ri,
-			      struct pt_regs *regs)
+void toa_hook_getname_exit(struct sockaddr *uaddr, int ret,
+			   const struct toa_peer *peer)
 {
-	struct toa_getname_call *call = (struct toa_getname_call *)ri->data;
-
-	if ((long)regs_return_value(regs) <= 0)
+	if (ret <= 0)
 		toa_count(TOA_GETNAME_BYPASS);	/* the call failed */
 	else
-		toa_count(toa_show(call->uaddr, &call->peer));
-	return 0;
+		toa_count(toa_show(uaddr, peer));
 }
 
 /* ---- forgetting the socket ---- */
 
-static int toa_destruct_pre(struct kprobe *p, struct pt_regs *regs)
+void toa_hook_destroy(struct sock *sk)
 {
-	toa_table_remove((const struct sock *)toa_regs_arg(regs, 0));
-	return 0;
-}
-
-/* ---- registration ---- */
-
-static struct kretprobe toa_kretprobes[] = {
-	{
-		.kp.symbol_name = "tcp_v4_syn_recv_sock",
-		.entry_handler = toa_syn4_entry,
-		.handler = toa_syn_return,
-		.data_size = sizeof(struct toa_syn_call),
-	},
-#if IS_ENABLED(CONFIG_IPV6)
-	{
-		.kp.symbol_name = "tcp_v6_syn_recv_sock",
-		.entry_handler = toa_syn6_entry,
-		.handler = toa_syn_return,
-		.data_size = sizeof(struct toa_syn_call),
-	},
-#endif
-	{
-		.kp.symbol_name = "inet_getname",
-		.entry_handler = toa_getname_entry,
-		.handler = toa_getname_return,
-		.data_size = sizeof(struct toa_getname_call),
-	},
-#if IS_ENABLED(CONFIG_IPV6)
-	{
-		.kp.symbol_name = "inet6_getname",
-		.entry_handler = toa_getname_entry,
-		.handler = toa_getname_return,
-		.data_size = sizeof(struct toa_getname_call),
-	},
-#endif
-};
-
-static struct kprobe toa_destruct_probe = {
-	.symbol_name = "inet_sock_destruct",
-	.pre_handler = toa_destruct_pre,
-};
-
-static int toa_maxactive;
-
-/*
- * getname may sleep in lock_sock(), so many calls can be in flight at
- * once: a few dozen instances per CPU, bounded for very large machines.
- * A miss only means one answer shows the load balancer; it is counted.
- */
-static int toa_pick_maxactive(void)
-{
-	return clamp_t(int, num_possible_cpus() * 32, 128, 4096);
-}
-
-int toa_hook_maxactive(void)
-{
-	return toa_maxactive;
-}
-
-bool toa_hook_nmissed(unsigned int i, const char **name, unsigned long *n)
-{
-	if (i < ARRAY_SIZE(toa_kretprobes)) {
-		*name = toa_kretprobes[i].kp.symbol_name;
-		*n = toa_kretprobes[i].nmissed + toa_kretprobes[i].kp.nmissed;
-		return true;
-	}
-	if (i == ARRAY_SIZE(toa_kretprobes)) {
-		*name = toa_destruct_probe.symbol_name;
-		*n = toa_destruct_probe.nmissed;
-		return true;
-	}
-	return false;
-}
-
-int toa_hook_init(void)
-{
-	unsigned int i;
-	int err;
-
-	toa_maxactive = toa_pick_maxactive();
-	/* the destructor first: no entry may exist that nobody frees */
-	err = register_kprobe(&toa_destruct_probe);
-	if (err) {
-		pr_err("cannot probe %s: error %d\n",
-		       toa_destruct_probe.symbol_name, err);
-		return err;
-	}
-	for (i = 0; i < ARRAY_SIZE(toa_kretprobes); i++) {
-		toa_kretprobes[i].maxactive = toa_maxactive;
-		err = register_kretprobe(&toa_kretprobes[i]);
-		if (err) {
-			pr_err("cannot probe %s: error %d\n",
-			       toa_kretprobes[i].kp.symbol_name, err);
-			goto undo;
-		}
-	}
-	return 0;
-
-undo:
-	while (i--)
-		unregister_kretprobe(&toa_kretprobes[i]);
-	unregister_kprobe(&toa_destruct_probe);
-	return err;
-}
-
-void toa_hook_exit(void)
-{
-	unsigned int i = ARRAY_SIZE(toa_kretprobes);
-
-	/* learning and showing stop first, forgetting last */
-	while (i--)
-		unregister_kretprobe(&toa_kretprobes[i]);
-	unregister_kprobe(&toa_destruct_probe);
+	toa_table_forget(sk, toa_tuple_of_sock(sk));
 }

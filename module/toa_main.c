@@ -3,15 +3,18 @@
  * Load and unload.
  *
  * The units, each with its header, import each other as a tree:
- *   toa_main -> toa_proc, toa_hook, toa_sockopt -> toa_table
- *            -> toa_stats, toa_param -> toa_cidr, toa_opt (pure C)
- * and compat/ holds every difference between kernels.
+ *   toa_main -> toa_proc, toa_attach, toa_sockopt
+ *   toa_attach (how: ftrace, tracepoint, kretprobe) -> toa_hook (what)
+ *   toa_hook, toa_sockopt -> toa_table, toa_tuple
+ *   toa_table -> toa_pool, toa_stats, toa_param -> toa_cidr, toa_opt
+ * (toa_opt and toa_cidr are pure C, shared with user space), and compat/
+ * holds every difference between kernels.
  *
  * Parts start in the order they are needed and stop in reverse; a failure
- * undoes what was done and returns its negative errno. The probes start
- * last (nothing reaches the module before) and stop first (nothing reaches
- * it after), then one RCU grace period passes and every entry left is
- * freed (toa_table_exit).
+ * undoes what was done and returns its negative errno. The attachments
+ * start last (nothing reaches the module before) and stop first (nothing
+ * reaches it after, and no getname is left in a wrapper), then one RCU
+ * grace period passes and every entry left is freed (toa_table_exit).
  */
 #define pr_fmt(fmt) "TOA: " fmt
 
@@ -19,13 +22,14 @@
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 
-#include "toa_hook.h"
+#include "toa_attach.h"
 #include "toa_opt.h"
 #include "toa_param.h"
 #include "toa_proc.h"
 #include "toa_sockopt.h"
 #include "toa_stats.h"
 #include "toa_table.h"
+#include "toa_tuple.h"
 
 #ifndef TOA_VERSION
 #error "TOA_VERSION comes from the VERSION file through Kbuild"
@@ -39,6 +43,7 @@ static int __init toa_init(void)
 	err = toa_stats_init();
 	if (err)
 		goto fail;
+	toa_tuple_init();
 	err = toa_table_init();
 	if (err)
 		goto undo_stats;
@@ -48,13 +53,13 @@ static int __init toa_init(void)
 	err = toa_proc_init();
 	if (err)
 		goto undo_sockopt;
-	err = toa_hook_init();
+	err = toa_attach_init();
 	if (err)
 		goto undo_proc;
 
-	rcu_read_lock();
+	rcu_read_lock_sched();
 	toa_kinds_format(toa_param_kinds(), kinds, sizeof(kinds));
-	rcu_read_unlock();
+	rcu_read_unlock_sched();
 	pr_info("toa loaded (version %s, option kinds %s)\n", TOA_VERSION,
 		kinds);
 	return 0;
@@ -74,7 +79,7 @@ fail:
 
 static void __exit toa_exit(void)
 {
-	toa_hook_exit();
+	toa_attach_exit();
 	toa_proc_exit();
 	toa_sockopt_exit();
 	toa_table_exit();

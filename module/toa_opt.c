@@ -204,13 +204,16 @@ enum toa_parse_result toa_parse_options(const uint8_t *tcp, size_t len,
 		if (olen < 2 || olen > end - i)
 			return TOA_PARSE_MALFORMED;
 		if (kind_listed(kinds, okind)) {
-			if (syn && olen >= 4 && tcp[i + 2] == (EXID_TFO >> 8) &&
-			    tcp[i + 3] == (EXID_TFO & 0xff))
+			bool tfo = syn && olen >= 4 &&
+				   tcp[i + 2] == (EXID_TFO >> 8) &&
+				   tcp[i + 3] == (EXID_TFO & 0xff);
+
+			if (tfo)
 				out->exid_skipped = true;	/* a cookie */
-			else if (olen == TOA_OPT_LEN_V4 || olen == TOA_OPT_LEN_V6)
-				return take_option(tcp + i, olen, out);
-			else
+			else if (olen != TOA_OPT_LEN_V4 && olen != TOA_OPT_LEN_V6)
 				wrong_len = true;
+			else
+				return take_option(tcp + i, olen, out);
 		}
 		i += olen;
 	}

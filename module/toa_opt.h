@@ -26,8 +26,7 @@ enum toa_parse_result {
 	TOA_PARSE_NONE = 0,	/* no TOA option */
 	TOA_PARSE_V4,		/* IPv4 client found */
 	TOA_PARSE_V6,		/* IPv6 client found */
-	TOA_PARSE_MALFORMED,	/* broken option list, or only options of a
-				 * TOA kind with a length other than 8 or 20 */
+	TOA_PARSE_MALFORMED,	/* broken list, or a TOA kind of other length */
 	TOA_PARSE_BAD_CLIENT,	/* unspecified, multicast or broadcast client */
 };
 
@@ -77,8 +76,10 @@ bool toa_kinds_parse(const char *text, size_t len, struct toa_kinds *out,
 		     unsigned int *bad_item);
 /* "254,253" into @buf (capacity @cap, NUL-terminated); the length. */
 size_t toa_kinds_format(const struct toa_kinds *kinds, char *buf, size_t cap);
-/* @kinds with its first kind replaced by @kind (option_kind); false when
- * @kind is not valid or already in the list at another place. */
+/*
+ * @kinds with its first kind replaced by @kind (option_kind); false when
+ * @kind is not valid or already in the list at another place.
+ */
 bool toa_kinds_set_first(struct toa_kinds *kinds, unsigned int kind);
 
 #endif /* TOA_OPT_H */

@@ -64,26 +64,23 @@ static struct toa_kinds_box toa_kinds_default = {
 		.map = { [31] = 0x60 },
 	},
 };
-static struct toa_kinds_box __rcu *toa_kinds_cur =
-	RCU_INITIALIZER(&toa_kinds_default);
+struct toa_kinds __rcu *toa_param_kinds_live =
+	RCU_INITIALIZER(&toa_kinds_default.kinds);
 
 /* Parameter writes are serialised by the kernel's parameter lock. */
 static struct toa_kinds_box *toa_kinds_current(void)
 {
-	return rcu_dereference_protected(toa_kinds_cur, true);
-}
-
-const struct toa_kinds *toa_param_kinds(void)
-{
-	return &rcu_dereference(toa_kinds_cur)->kinds;
+	return container_of(rcu_dereference_protected(toa_param_kinds_live,
+						      true),
+			    struct toa_kinds_box, kinds);
 }
 
 static void toa_kinds_publish(struct toa_kinds_box *fresh)
 {
 	struct toa_kinds_box *old = toa_kinds_current();
 
-	rcu_assign_pointer(toa_kinds_cur, fresh);
-	if (old && old != &toa_kinds_default)
+	rcu_assign_pointer(toa_param_kinds_live, &fresh->kinds);
+	if (old != &toa_kinds_default)
 		kfree_rcu(old, rcu);
 }
 
@@ -130,7 +127,7 @@ static void toa_kinds_free(void *arg)
 
 	if (cur != &toa_kinds_default)
 		kfree(cur);
-	RCU_INIT_POINTER(toa_kinds_cur, &toa_kinds_default);
+	RCU_INIT_POINTER(toa_param_kinds_live, &toa_kinds_default.kinds);
 }
 
 static const struct kernel_param_ops toa_kinds_ops = {

@@ -4,7 +4,7 @@
  * /proc/net of their own namespace); it shows the module-wide values.
  *
  * The only file that reads the state of every other unit: the counters,
- * the table, the parameters and the probes. Nothing reads it back.
+ * the table, the parameters and the attachments. Nothing reads it back.
  */
 #define pr_fmt(fmt) "TOA: " fmt
 
@@ -12,7 +12,7 @@
 #include <linux/seq_file.h>
 #include <net/net_namespace.h>
 
-#include "toa_hook.h"
+#include "toa_attach.h"
 #include "toa_param.h"
 #include "toa_proc.h"
 #include "toa_stats.h"
@@ -27,10 +27,12 @@ static int toa_proc_show(struct seq_file *seq, void *v)
 	for (i = 0; i < TOA_NR_COUNTERS; i++)
 		seq_printf(seq, "%-30s %llu\n", toa_stats_name(i),
 			   toa_stats_sum(i));
-	seq_printf(seq, "%-30s %u\n", "entries_live", toa_table_live());
+	seq_printf(seq, "%-30s %lu\n", "entries_live", toa_table_live());
 	seq_printf(seq, "%-30s %u\n", "max_entries", toa_param_max_entries());
-	seq_printf(seq, "%-30s %d\n", "maxactive", toa_hook_maxactive());
-	for (i = 0; toa_hook_nmissed(i, &name, &missed); i++)
+	if (toa_attach_maxactive())
+		seq_printf(seq, "%-30s %d\n", "maxactive",
+			   toa_attach_maxactive());
+	for (i = 0; toa_attach_missed(i, &name, &missed); i++)
 		seq_printf(seq, "nmissed_%-22s %lu\n", name, missed);
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include "toa_sockopt.h"
 #include "toa_stats.h"
 #include "toa_table.h"
+#include "toa_tuple.h"
 #include "toa_uapi.h"
 
 static int toa_sockopt_get(struct sock *sk, int optval, toa_sockopt_ptr user,
@@ -29,8 +30,10 @@ static int toa_sockopt_get(struct sock *sk, int optval, toa_sockopt_ptr user,
 		return -EINVAL;
 	if (*len < (int)sizeof(answer))
 		return -EINVAL;
-	if (!sk || sk->sk_protocol != IPPROTO_TCP ||
-	    toa_table_lookup(sk, &peer) != TOA_LOOKUP_FOUND)
+	if (!sk || (sk->sk_protocol != IPPROTO_TCP &&
+		    sk->sk_protocol != IPPROTO_MPTCP) ||
+	    toa_table_lookup(sk, toa_tuple_of_sock(sk), &peer,
+			     sk->sk_protocol == IPPROTO_TCP) != TOA_LOOKUP_FOUND)
 		return -ENOENT;
 
 	memset(&answer, 0, sizeof(answer));

@@ -1,218 +1,389 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The private table: socket -> client announced by TOA.
+ * The private table: connection key -> client announced by TOA.
  *
  * Never sk_user_data (sockmap, SUNRPC and SMC own it, and its low bits are
- * flags). Readers walk a bucket under RCU; writers take the bucket lock
- * with interrupts off, because entries are added and removed from probe
- * handlers, which may run in any context. An entry remembers a fingerprint
- * of the network peer it was made for, so a socket address that was freed
- * and reused without our destructor probe seeing it is detected as stale.
+ * flags). Readers walk a bucket under RCU without a lock (with preemption
+ * off, which every hook runs with: rcu_read_lock_sched(), an inline
+ * counter, where rcu_read_lock() is a call on preemptible kernels); the
+ * grace periods of call_rcu() wait for such readers too. Writers take the
+ * bucket's raw spinlock with interrupts off, because entries are added and
+ * dropped from hooks that run in any context with preemption off (also on
+ * PREEMPT_RT). Entries come from toa_pool.c and go back there after a
+ * grace period.
+ *
+ * An entry nobody claimed (toa_table_lookup with claim) belongs to a
+ * handshake that may never complete; the collector drops such entries
+ * once they are TOA_UNCLAIMED_TTL old. A claimed entry lives until its
+ * socket is destroyed.
  */
 #define pr_fmt(fmt) "TOA: " fmt
 
-#include <linux/atomic.h>
-#include <linux/hash.h>
-#include <linux/jhash.h>
+#include <linux/build_bug.h>
+#include <linux/jiffies.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
-#include <linux/rculist.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
-#include <net/inet_sock.h>
-#include <net/sock.h>
+#include <linux/workqueue.h>
 
 #include "toa_param.h"
+#include "toa_pool.h"
 #include "toa_stats.h"
 #include "toa_table.h"
 
+/*
+ * A handshake does not last this long (SYN-ACK retries: about 63 s by
+ * default, TCP_DEFER_ACCEPT a few more).
+ */
+#define TOA_UNCLAIMED_TTL	(10 * 60 * HZ)
+#define TOA_GC_PERIOD		(60 * HZ)
+
 struct toa_entry {
-	struct hlist_node node;
-	const struct sock *sk;
+	struct toa_entry __rcu *next;
 	struct rcu_head rcu;
+	u64 key;
+	const struct sock *owner;	/* NULL until a socket claims it */
 	struct in6_addr addr;
-	u32 fingerprint;
 	__be16 port;
 	u8 family;
+	u8 from;			/* enum toa_from */
+	u32 born;			/* jiffies, for the collector */
 };
+static_assert(sizeof(struct toa_entry) <= 64);
 
 struct toa_bucket {
-	spinlock_t lock;	/* writers of this bucket's list */
-	struct hlist_head head;
+	raw_spinlock_t lock;		/* writers of this bucket's list */
+	struct toa_entry __rcu *head;
 };
 
 static struct toa_bucket *toa_buckets;
 static unsigned int toa_bucket_bits;
-static struct kmem_cache *toa_cache;
-static atomic_t toa_live = ATOMIC_INIT(0);
 
-/* The peer as the network sees it: the load balancer's address and port. */
-static u32 toa_fingerprint(const struct sock *sk)
+/*
+ * Live entries without a global atomic per add: each CPU keeps a delta and
+ * folds it into the base once it reaches TOA_LIVE_BATCH either way.
+ */
+#define TOA_LIVE_BATCH	32
+static DEFINE_PER_CPU(long, toa_live_delta);
+static atomic_long_t toa_live_base;
+
+static void toa_live_add(long d)
 {
-	const struct inet_sock *inet = inet_sk(sk);
-	u32 words[4];
+	long v = this_cpu_add_return(toa_live_delta, d);
 
-#if IS_ENABLED(CONFIG_IPV6)
-	if (sk->sk_family == AF_INET6) {
-		memcpy(words, &sk->sk_v6_daddr, sizeof(words));
-		return jhash2(words, 4, (__force u32)inet->inet_dport);
-	}
-#endif
-	words[0] = (__force u32)inet->inet_daddr;
-	return jhash_1word(words[0], (__force u32)inet->inet_dport);
+	if ((v >= TOA_LIVE_BATCH || v <= -TOA_LIVE_BATCH) &&
+	    this_cpu_cmpxchg(toa_live_delta, v, 0) == v)
+		atomic_long_add(v, &toa_live_base);
 }
 
-static struct toa_bucket *toa_bucket_of(const struct sock *sk)
+unsigned long toa_table_live(void)
 {
-	return &toa_buckets[hash_ptr(sk, toa_bucket_bits)];
+	long sum = atomic_long_read(&toa_live_base);
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(toa_live_delta, cpu);
+	return sum > 0 ? sum : 0;
+}
+
+/* Room for one more? Exact only near the bound. */
+static bool toa_live_below(unsigned long max)
+{
+	long slack = (long)TOA_LIVE_BATCH * num_possible_cpus();
+
+	if (atomic_long_read(&toa_live_base) + slack < (long)max)
+		return true;
+	return toa_table_live() < max;
+}
+
+static struct toa_bucket *toa_bucket_of(u64 key)
+{
+	return &toa_buckets[key >> (64 - toa_bucket_bits)];
 }
 
 static void toa_entry_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(toa_cache, container_of(head, struct toa_entry, rcu));
+	toa_pool_free(container_of(head, struct toa_entry, rcu));
 	toa_count(TOA_ENTRIES_FREED);
 }
 
-/* Caller holds the bucket lock. */
-static void toa_entry_unlink(struct toa_entry *e)
+/* Caller holds the bucket lock; *@pp points at @e. */
+static void toa_unlink(struct toa_bucket *b, struct toa_entry __rcu **pp,
+		       struct toa_entry *e)
 {
-	hlist_del_rcu(&e->node);
-	atomic_dec(&toa_live);
+	rcu_assign_pointer(*pp, rcu_dereference_protected(e->next,
+			   lockdep_is_held(&b->lock)));
+	toa_live_add(-1);
 	call_rcu(&e->rcu, toa_entry_free_rcu);
 }
 
-static struct toa_entry *toa_find(struct toa_bucket *b, const struct sock *sk)
+/* Under RCU: the entry of @key. */
+static struct toa_entry *toa_find_rcu(struct toa_bucket *b, u64 key)
 {
 	struct toa_entry *e;
 
-	hlist_for_each_entry_rcu(e, &b->head, node, true)
-		if (e->sk == sk)
+	for (e = rcu_dereference_sched(b->head); e;
+	     e = rcu_dereference_sched(e->next))
+		if (e->key == key)
 			return e;
 	return NULL;
 }
 
-bool toa_table_add(const struct sock *sk, const struct toa_peer *peer)
+/* Under the bucket lock: the link that points at @key's entry, or NULL. */
+static struct toa_entry __rcu **toa_find_locked(struct toa_bucket *b, u64 key)
 {
-	struct toa_bucket *b = toa_bucket_of(sk);
-	struct toa_entry *e, *old;
-	unsigned long flags;
+	struct toa_entry __rcu **pp = &b->head;
+	struct toa_entry *e;
 
-	if (atomic_inc_return(&toa_live) > toa_param_max_entries()) {
-		atomic_dec(&toa_live);
-		toa_count(TOA_TABLE_FULL);
-		return false;
+	while ((e = rcu_dereference_protected(*pp, lockdep_is_held(&b->lock)))) {
+		if (e->key == key)
+			return pp;
+		pp = &e->next;
 	}
-	e = kmem_cache_alloc(toa_cache, GFP_ATOMIC);
+	return NULL;
+}
+
+static bool toa_has_key(struct toa_bucket *b, u64 key)
+{
+	bool found;
+
+	rcu_read_lock_sched();
+	found = toa_find_rcu(b, key);
+	rcu_read_unlock_sched();
+	return found;
+}
+
+/* A filled, unlinked entry, or NULL with *@why set and counted. */
+static struct toa_entry *toa_entry_new(u64 key, const struct toa_peer *peer,
+				       enum toa_from from, enum toa_record *why)
+{
+	struct toa_entry *e;
+
+	if (!toa_live_below(toa_param_max_entries())) {
+		toa_count(TOA_TABLE_FULL);
+		*why = TOA_RECORD_FULL;
+		return NULL;
+	}
+	e = toa_pool_get();
 	if (!e) {
-		atomic_dec(&toa_live);
-		toa_count(TOA_TABLE_FULL);
-		return false;
+		toa_count(TOA_NO_MEMORY);
+		*why = TOA_RECORD_NO_MEMORY;
+		return NULL;
 	}
-	e->sk = sk;
+	e->key = key;
+	e->owner = NULL;
 	e->addr = peer->addr;
 	e->port = peer->port;
 	e->family = peer->family;
-	e->fingerprint = toa_fingerprint(sk);
-	toa_count(TOA_ENTRIES_ALLOCATED);
-
-	spin_lock_irqsave(&b->lock, flags);
-	old = toa_find(b, sk);	/* a reused socket address */
-	if (old)
-		toa_entry_unlink(old);
-	hlist_add_head_rcu(&e->node, &b->head);
-	spin_unlock_irqrestore(&b->lock, flags);
-	return true;
+	e->from = from;
+	e->born = (u32)jiffies;
+	return e;
 }
 
-enum toa_lookup toa_table_lookup(const struct sock *sk, struct toa_peer *peer)
+/* Caller holds the bucket lock. */
+static void toa_link(struct toa_bucket *b, struct toa_entry *e)
 {
-	struct toa_entry *e;
-	enum toa_lookup ret = TOA_LOOKUP_NONE;
+	RCU_INIT_POINTER(e->next, rcu_dereference_protected(b->head,
+			 lockdep_is_held(&b->lock)));
+	rcu_assign_pointer(b->head, e);
+	toa_live_add(1);
+	toa_count(TOA_ENTRIES_ALLOCATED);
+}
 
-	if (!atomic_read(&toa_live))
-		return TOA_LOOKUP_NONE;
-	rcu_read_lock();
-	e = toa_find(toa_bucket_of(sk), sk);
+enum toa_record toa_table_new_conn(u64 key, const struct toa_peer *peer)
+{
+	struct toa_bucket *b = toa_bucket_of(key);
+	enum toa_record res = TOA_RECORD_KEPT;
+	struct toa_entry __rcu **pp;
+	struct toa_entry *e = NULL;
+	unsigned long flags;
+
+	/* The common case: a SYN without TOA, and nothing left for it. */
+	if (!peer && !toa_has_key(b, key))
+		return TOA_RECORD_KEPT;
+	if (peer) {
+		e = toa_entry_new(key, peer, TOA_FROM_SYN, &res);
+		if (e)
+			res = TOA_RECORD_ADDED;
+	}
+	/* Whatever happened to the new one, an old client must go. */
+	raw_spin_lock_irqsave(&b->lock, flags);
+	while ((pp = toa_find_locked(b, key)))
+		toa_unlink(b, pp, rcu_dereference_protected(*pp,
+			   lockdep_is_held(&b->lock)));
+	if (e)
+		toa_link(b, e);
+	raw_spin_unlock_irqrestore(&b->lock, flags);
+	return res;
+}
+
+enum toa_record toa_table_add(u64 key, const struct toa_peer *peer,
+			      enum toa_from from)
+{
+	struct toa_bucket *b = toa_bucket_of(key);
+	enum toa_record res;
+	struct toa_entry *e;
+	unsigned long flags;
+	bool kept;
+
+	if (toa_has_key(b, key))
+		return TOA_RECORD_KEPT;		/* the first client wins */
+	e = toa_entry_new(key, peer, from, &res);
+	if (!e)
+		return res;
+	raw_spin_lock_irqsave(&b->lock, flags);
+	kept = toa_find_locked(b, key);	/* another CPU was faster */
+	if (!kept)
+		toa_link(b, e);
+	raw_spin_unlock_irqrestore(&b->lock, flags);
+	if (kept) {
+		toa_pool_free(e);
+		return TOA_RECORD_KEPT;
+	}
+	return TOA_RECORD_ADDED;
+}
+
+enum toa_lookup toa_table_lookup(const struct sock *sk, u64 key,
+				 struct toa_peer *peer, bool claim)
+{
+	enum toa_lookup ret = TOA_LOOKUP_NONE;
+	const struct sock *owner;
+	struct toa_entry *e;
+
+	rcu_read_lock_sched();
+	e = toa_find_rcu(toa_bucket_of(key), key);
 	if (e) {
-		if (e->fingerprint == toa_fingerprint(sk)) {
+		owner = READ_ONCE(e->owner);
+		if (!owner && claim)
+			owner = cmpxchg(&e->owner, NULL, sk) ?: sk;
+		if (owner && owner != sk) {
+			ret = TOA_LOOKUP_STALE;
+		} else {
 			peer->addr = e->addr;
 			peer->port = e->port;
 			peer->family = e->family;
 			ret = TOA_LOOKUP_FOUND;
-		} else {
-			ret = TOA_LOOKUP_STALE;
 		}
 	}
-	rcu_read_unlock();
-	if (ret == TOA_LOOKUP_STALE)
-		toa_table_remove(sk);
+	rcu_read_unlock_sched();
 	return ret;
 }
 
-void toa_table_remove(const struct sock *sk)
+void toa_table_forget(const struct sock *sk, u64 key)
 {
-	struct toa_bucket *b;
+	struct toa_bucket *b = toa_bucket_of(key);
+	struct toa_entry __rcu **pp;
+	const struct sock *owner;
 	struct toa_entry *e;
 	unsigned long flags;
 
-	if (!atomic_read(&toa_live))	/* the common case: nothing to do */
+	/* Lock-free first: most sockets have no entry. */
+	rcu_read_lock_sched();
+	e = toa_find_rcu(b, key);
+	owner = e ? READ_ONCE(e->owner) : NULL;
+	rcu_read_unlock_sched();
+	if (!e || (owner && owner != sk))
 		return;
-	b = toa_bucket_of(sk);
-	spin_lock_irqsave(&b->lock, flags);
-	e = toa_find(b, sk);
-	if (e)
-		toa_entry_unlink(e);
-	spin_unlock_irqrestore(&b->lock, flags);
+
+	raw_spin_lock_irqsave(&b->lock, flags);
+	pp = toa_find_locked(b, key);
+	if (pp) {
+		e = rcu_dereference_protected(*pp, lockdep_is_held(&b->lock));
+		owner = READ_ONCE(e->owner);
+		if (!owner || owner == sk)
+			toa_unlink(b, pp, e);
+	}
+	raw_spin_unlock_irqrestore(&b->lock, flags);
 }
 
-unsigned int toa_table_live(void)
+/* ---- the collector of unclaimed entries ---- */
+
+static void toa_gc(struct work_struct *work);
+static DECLARE_DELAYED_WORK(toa_gc_work, toa_gc);
+
+static void toa_gc_bucket(struct toa_bucket *b, u32 now)
 {
-	return atomic_read(&toa_live);
+	struct toa_entry __rcu **pp = &b->head;
+	struct toa_entry *e;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&b->lock, flags);
+	while ((e = rcu_dereference_protected(*pp, lockdep_is_held(&b->lock)))) {
+		if (!READ_ONCE(e->owner) &&
+		    (s32)(now - e->born) > (s32)TOA_UNCLAIMED_TTL) {
+			toa_unlink(b, pp, e);
+			toa_count(TOA_ENTRIES_EXPIRED);
+			continue;	/* *pp is the next one now */
+		}
+		pp = &e->next;
+	}
+	raw_spin_unlock_irqrestore(&b->lock, flags);
+}
+
+static void toa_gc(struct work_struct *work)
+{
+	unsigned int i, n = 1U << toa_bucket_bits;
+	u32 now = (u32)jiffies;
+
+	for (i = 0; i < n; i++) {
+		if (rcu_access_pointer(toa_buckets[i].head))
+			toa_gc_bucket(&toa_buckets[i], now);
+		if (!(i % 1024))
+			cond_resched();
+	}
+	schedule_delayed_work(&toa_gc_work, TOA_GC_PERIOD);
 }
 
 int toa_table_init(void)
 {
 	unsigned int n, i;
+	int err;
 
 	/* about 8 entries per bucket at the bound, within sane limits */
 	n = clamp_t(unsigned int, toa_param_max_entries() / 8, 256, 32768);
 	toa_bucket_bits = ilog2(roundup_pow_of_two(n));
 	n = 1U << toa_bucket_bits;
 
-	toa_cache = KMEM_CACHE(toa_entry, 0);
-	if (!toa_cache)
-		return -ENOMEM;
+	err = toa_pool_init(sizeof(struct toa_entry));
+	if (err)
+		return err;
 	toa_buckets = kvmalloc_array(n, sizeof(*toa_buckets), GFP_KERNEL);
 	if (!toa_buckets) {
-		kmem_cache_destroy(toa_cache);
+		toa_pool_exit();
 		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
-		spin_lock_init(&toa_buckets[i].lock);
-		INIT_HLIST_HEAD(&toa_buckets[i].head);
+		raw_spin_lock_init(&toa_buckets[i].lock);
+		RCU_INIT_POINTER(toa_buckets[i].head, NULL);
 	}
+	atomic_long_set(&toa_live_base, 0);
+	schedule_delayed_work(&toa_gc_work, TOA_GC_PERIOD);
 	return 0;
 }
 
-/* Called once the probes are gone: nobody adds or looks up any more. */
+/* Called once the hooks are gone: nobody adds or looks up any more. */
 void toa_table_exit(void)
 {
 	unsigned int i, n = 1U << toa_bucket_bits;
 
+	cancel_delayed_work_sync(&toa_gc_work);
 	for (i = 0; i < n; i++) {
 		struct toa_bucket *b = &toa_buckets[i];
-		struct hlist_node *tmp;
 		struct toa_entry *e;
 		unsigned long flags;
 
-		spin_lock_irqsave(&b->lock, flags);
-		hlist_for_each_entry_safe(e, tmp, &b->head, node)
-			toa_entry_unlink(e);
-		spin_unlock_irqrestore(&b->lock, flags);
+		raw_spin_lock_irqsave(&b->lock, flags);
+		while ((e = rcu_dereference_protected(b->head,
+						      lockdep_is_held(&b->lock))))
+			toa_unlink(b, &b->head, e);
+		raw_spin_unlock_irqrestore(&b->lock, flags);
 	}
 	rcu_barrier();	/* every toa_entry_free_rcu has run */
 	kvfree(toa_buckets);
 	toa_buckets = NULL;
-	kmem_cache_destroy(toa_cache);
-	toa_cache = NULL;
+	toa_pool_exit();
 }
