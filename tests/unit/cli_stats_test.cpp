@@ -39,16 +39,16 @@ TEST(Stats, Prometheus)
 			      "nmissed_inet_getname 2\nnmissed_inet6_getname 0\nnew-thing 9\n");
 	std::string p = stats_prometheus(s);
 	EXPECT_EQ(p,
-		  "# HELP toa_syn_recv_sock_toa_total Child sockets that got a usable TOA option.\n"
+		  "# HELP toa_syn_recv_sock_toa_total Connections a client was learnt for (SYN, ACK or completing segment).\n"
 		  "# TYPE toa_syn_recv_sock_toa_total counter\n"
 		  "toa_syn_recv_sock_toa_total 5\n"
 		  "# HELP toa_entries_live Entries alive now.\n"
 		  "# TYPE toa_entries_live gauge\n"
 		  "toa_entries_live 3\n"
-		  "# HELP toa_maxactive Kretprobe instances per probe.\n"
+		  "# HELP toa_maxactive Kretprobe instances per probe (only where a kretprobe is used).\n"
 		  "# TYPE toa_maxactive gauge\n"
 		  "toa_maxactive 64\n"
-		  "# HELP toa_kprobe_missed_total Probe hits the kernel missed (kretprobe maxactive exhausted), per probe.\n"
+		  "# HELP toa_kprobe_missed_total Calls an attachment missed (a kretprobe out of instances), per hooked function.\n"
 		  "# TYPE toa_kprobe_missed_total counter\n"
 		  "toa_kprobe_missed_total{probe=\"inet_getname\"} 2\n"
 		  "toa_kprobe_missed_total{probe=\"inet6_getname\"} 0\n"
