@@ -116,6 +116,15 @@ int lbsim_tun_ifindex(const struct lbsim_tun *tun);
 /* The TUN file descriptor (for poll(); do not read it behind lbsim's back). */
 int lbsim_tun_fd(const struct lbsim_tun *tun);
 
+/*
+ * Forget the packets read for other connections and kept for them (up to
+ * 256 are kept; each read of any connection looks through them). A caller
+ * with one connection in flight at a time calls it between connections:
+ * packets of finished ones are never wanted, and looking through a full
+ * queue costs every read.
+ */
+void lbsim_tun_flush(struct lbsim_tun *tun);
+
 /* Set IFF_UP on the device. */
 int lbsim_tun_up(struct lbsim_tun *tun);
 
@@ -168,6 +177,12 @@ struct lbsim_conn {
 	uint32_t ts_last;		/* the last TSval sent */
 	uint32_t ts_recent;		/* the newest TSval received (our TSecr) */
 	uint32_t snd_wnd;		/* the peer's window, bytes (scaled) */
+	/*
+	 * Set before lbsim_connect(): the handshake ACK is "lost" (never
+	 * sent); the first segment sent afterwards, e.g. data with
+	 * lbsim_send(), completes the handshake.
+	 */
+	unsigned skip_ack : 1;
 };
 
 /*

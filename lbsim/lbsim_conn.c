@@ -155,9 +155,12 @@ int lbsim_connect_data(struct lbsim_conn *c,
 			return -ETIMEDOUT;
 	}
 	lbsim_take_synack(c, &s);
-	err = send_raw(c, c->snd_nxt, LBSIM_ACK, ack_opts, ack_optlen, NULL, 0);
-	if (err)
-		return err;
+	if (!c->skip_ack) {
+		err = send_raw(c, c->snd_nxt, LBSIM_ACK, ack_opts, ack_optlen,
+			       NULL, 0);
+		if (err)
+			return err;
+	}
 	c->established = 1;
 	return 0;
 }

@@ -301,6 +301,12 @@ void lbsim_queue_push(struct lbsim_tun *t, const uint8_t *p, size_t n)
 	t->qcount++;
 }
 
+void lbsim_tun_flush(struct lbsim_tun *tun)
+{
+	tun->qhead = 0;
+	tun->qcount = 0;
+}
+
 void lbsim_queue_scan(struct lbsim_tun *t, struct lbsim_conn *c,
 		      void (*fn)(struct lbsim_conn *c, const struct lbsim_seg *s))
 {
