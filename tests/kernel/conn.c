@@ -6,6 +6,9 @@
 #include "kt.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 const struct kt_client kt_client4 = { VT_CLIENT4, VT_CLIENT_PORT };
@@ -51,4 +54,31 @@ int kt_check_conn(struct vt *vt, enum vt_lsn kind, int family,
 			vt_expect_delta(vt, &a, &b, counter, min)))
 		return -1;
 	return 0;
+}
+
+/* /proc/net/netstat "TcpExt:" value of @name, -1 when absent */
+long long kt_netstat(const char *name)
+{
+	char names[4096], values[4096];
+	long long v = -1;
+	FILE *f = fopen("/proc/net/netstat", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(names, sizeof(names), f) && fgets(values, sizeof(values), f)) {
+		char *sn = NULL, *sv = NULL, *n, *val;
+
+		if (strncmp(names, "TcpExt:", 7))
+			continue;
+		n = strtok_r(names, " \n", &sn);
+		val = strtok_r(values, " \n", &sv);
+		while (n && val) {
+			if (!strcmp(n, name))
+				v = atoll(val);
+			n = strtok_r(NULL, " \n", &sn);
+			val = strtok_r(NULL, " \n", &sv);
+		}
+	}
+	fclose(f);
+	return v;
 }

@@ -13,33 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* /proc/net/netstat "TcpExt:" value of @name, -1 when absent */
-static long long netstat_get(const char *name)
-{
-	char names[4096], values[4096];
-	long long v = -1;
-	FILE *f = fopen("/proc/net/netstat", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(names, sizeof(names), f) && fgets(values, sizeof(values), f)) {
-		char *sn = NULL, *sv = NULL, *n, *val;
-
-		if (strncmp(names, "TcpExt:", 7))
-			continue;
-		n = strtok_r(names, " \n", &sn);
-		val = strtok_r(values, " \n", &sv);
-		while (n && val) {
-			if (!strcmp(n, name))
-				v = atoll(val);
-			n = strtok_r(NULL, " \n", &sn);
-			val = strtok_r(NULL, " \n", &sv);
-		}
-	}
-	fclose(f);
-	return v;
-}
-
 /* with tcp_syncookies=2 (KT_SYNCOOKIES_FIXTURE) every child comes from a cookie */
 int kt_syncookies(struct vt *vt)
 {
@@ -51,13 +24,13 @@ int kt_syncookies(struct vt *vt)
 
 	if (cl)
 		n = kt_toa4(vt, o, TOA_DEFAULT_KIND, cl->addr, cl->port);
-	sent0 = netstat_get("SyncookiesSent");
-	recv0 = netstat_get("SyncookiesRecv");
+	sent0 = kt_netstat("SyncookiesSent");
+	recv0 = kt_netstat("SyncookiesRecv");
 	r = kt_check_conn(vt, VT_LSN_V4, AF_INET, n ? o : NULL, n,
 			  cl ? cl->addr : VT_LB4, cl ? cl->port : 0,
 			  cl ? "syn_recv_sock_toa" : NULL, 1);
-	sent1 = netstat_get("SyncookiesSent");
-	recv1 = netstat_get("SyncookiesRecv");
+	sent1 = kt_netstat("SyncookiesSent");
+	recv1 = kt_netstat("SyncookiesRecv");
 	if (r)
 		return -1;
 	if (sent1 <= sent0 || recv1 <= recv0)
@@ -91,7 +64,7 @@ static int tfo_conn(struct vt *vt, const struct kt_client *cl, int lfd,
 
 	if (setsockopt(lfd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen)) < 0)
 		return vt_fail(vt, "TCP_FASTOPEN: %s", strerror(errno));
-	passive0 = netstat_get("TCPFastOpenPassive");
+	passive0 = kt_netstat("TCPFastOpenPassive");
 	err = lbsim_conn_init(&s->c, vt->tun, AF_INET, &vt->lb4, 0, &vt->srv4,
 			      lport);
 	if (!err)	/* no TOA in the handshake ACK: only the SYN has it */
@@ -101,7 +74,7 @@ static int tfo_conn(struct vt *vt, const struct kt_client *cl, int lfd,
 		return vt_fail(vt, "emulated TFO handshake: %s", strerror(-err));
 	if (s->c.snd_una != s->c.iss + 1 + sizeof(data) - 1)
 		return vt_fail(vt, "the server did not take the data with the SYN (no TFO)");
-	passive1 = netstat_get("TCPFastOpenPassive");
+	passive1 = kt_netstat("TCPFastOpenPassive");
 	if (passive1 <= passive0)
 		return vt_fail(vt, "TcpExt TCPFastOpenPassive did not move (%lld -> %lld)",
 			       passive0, passive1);

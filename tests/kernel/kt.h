@@ -32,6 +32,17 @@ enum kt_order {
 	KT_BAD_OPTIONS,		/* options.c: malformed_len0 ... exid_bpf */
 	KT_TOA_IN_DATA_ONLY,
 	KT_BAD_CLIENT,
+	KT_KINDS,		/* kinds.c */
+	KT_EXID,
+	KT_EXID_SYN,
+	KT_TOA_ON_SYN,		/* where.c */
+	KT_SYN_TOA_COOKIE,
+	KT_DEFER_ACCEPT,
+	KT_DATA_COMPLETES,
+	KT_FIRST_WINS,
+	KT_MPTCP,		/* owner.c */
+	KT_KERNEL_SOCKET,
+	KT_FULL_REUSED_TUPLE,
 	KT_TRUSTED_SOURCES,	/* trusted.c */
 	KT_NAT64,		/* nat64.c */
 	KT_HTTP,		/* http.c */
@@ -78,6 +89,9 @@ extern const struct kt_client kt_client4;	/* VT_CLIENT4:VT_CLIENT_PORT */
 int kt_check_conn(struct vt *vt, enum vt_lsn kind, int family,
 		  const uint8_t *opts, size_t optlen, const char *addr,
 		  uint16_t port, const char *counter, long long min);
+
+/* /proc/net/netstat "TcpExt:" value of @name, -1 when absent (conn.c) */
+long long kt_netstat(const char *name);
 
 /* ---- shared with lb.c and rmmod.c ---- */
 

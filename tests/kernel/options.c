@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * options.c - option parsing: option areas that hold no usable TOA
- * (malformed lengths, a TOA after the end of the list, RFC 6994
- * experiment IDs), a TOA that comes only with data, and TOA options whose
- * client address no one may have.
+ * (malformed lengths, a TOA after the end of the list), a TOA that comes
+ * only with data after the handshake, and TOA options whose client
+ * address no one may have.
  */
 #include "kt.h"
 
@@ -42,9 +42,9 @@ const struct kt_bad_opt kt_bad_opts[] = {
 	/* a valid TOA after the end-of-list option is not an option */
 	{ "toa_after_eol", { 0, 0, 0, 0, 254, 8, P, C4 }, 12,
 	  "syn_recv_sock_no_toa" },
-	/* RFC 6994 experiment IDs (TFO, BPF) are not TOA */
-	{ "exid_tfo", { 254, 8, 0xf9, 0x89, C4 }, 8, "exid_skipped" },
-	{ "exid_bpf", { 254, 8, 0xeb, 0x9f, C4 }, 8, "exid_skipped" },
+	/* a TOA kind with a length other than 8 and 20 (kinds.c: the rest) */
+	{ "kind_other_length", { 253, 12, P, C4, 0, 0, 0, 0, 0, 0 }, 12,
+	  "malformed" },
 };
 const size_t kt_n_bad_opts = VT_ARRAY_SIZE(kt_bad_opts);
 

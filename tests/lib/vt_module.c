@@ -4,6 +4,7 @@
  */
 #include "vt_module.h"
 #include "vt_file.h"
+#include "toa_uapi.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -135,11 +136,15 @@ int vt_ensure_loaded(struct vt *vt)
 
 int vt_reload_default(struct vt *vt)
 {
-	char kind[16] = "";
+	char kinds[32] = "", max[32] = "", trusted[32] = "x";
 
 	if (vt_mod_loaded(VT_MODULE_NAME)) {
-		vt_param_read("option_kind", kind, sizeof(kind));
-		if (!strcmp(kind, "254"))
+		/* every parameter at its default: nothing to do */
+		vt_param_read("option_kinds", kinds, sizeof(kinds));
+		vt_param_read("max_entries", max, sizeof(max));
+		vt_param_read("trusted_sources", trusted, sizeof(trusted));
+		if (!strcmp(kinds, TOA_DEFAULT_KINDS) && !trusted[0] &&
+		    atoll(max) == TOA_DEFAULT_MAX_ENTRIES)
 			return 0;
 		if (vt_unload(vt))
 			return -1;

@@ -116,7 +116,7 @@ static void usable_v6(struct st_rng *r, uint8_t *a)
 
 static uint16_t client_port(struct st_rng *r)
 {
-	return (uint16_t)st_rng_next(r);	/* any; 0xf989/0xeb9f read as EXIDs */
+	return (uint16_t)st_rng_next(r);	/* any; 0xf989/0xeb9f are ports too */
 }
 
 /* a TOA option; @v6 picks the length; the address comes from @addr */
@@ -337,15 +337,12 @@ void st_oracle(const uint8_t *opt, size_t len, uint8_t toa_kind,
 			e->out = ST_OUT_MALFORMED;
 			return;
 		}
+		/*
+		 * These options ride on the handshake's ACK: the module skips
+		 * an RFC 6994 experiment ID (0xf989, a TFO cookie) only on a
+		 * SYN, so here 0xf989 and 0xeb9f are plain TOA ports.
+		 */
 		if (k == toa_kind) {
-			unsigned int exid = l >= 4 ? (unsigned int)opt[i + 2] << 8 |
-						     opt[i + 3] : 0;
-
-			if (exid == 0xf989 || exid == 0xeb9f) {
-				e->exid = true;
-				i += l;
-				continue;
-			}
 			if (l != 8 && l != 20) {
 				e->out = ST_OUT_MALFORMED;
 				return;
