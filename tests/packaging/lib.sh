@@ -5,8 +5,14 @@
 PASSED=${PASSED:-0}
 FAILED=${FAILED:-0}
 
-pass() { PASSED=$((PASSED + 1)); echo "PASS $1"; }
-fail() { FAILED=$((FAILED + 1)); echo "FAIL $1${2:+: $2}"; }
+pass() {
+	PASSED=$((PASSED + 1))
+	echo "PASS $1"
+}
+fail() {
+	FAILED=$((FAILED + 1))
+	echo "FAIL $1${2:+: $2}"
+}
 
 # check NAME COMMAND...: PASS when COMMAND exits 0 (its output is hidden and
 # shown as the reason when it fails).
@@ -37,7 +43,7 @@ check_nomatch() {
 # The next version after $1: last component + 1 (0.1.0 -> 0.1.1).
 next_version() {
 	local v=$1
-	echo "${v%.*}.$(( ${v##*.} + 1 ))"
+	echo "${v%.*}.$((${v##*.} + 1))"
 }
 
 apt_quiet() {
