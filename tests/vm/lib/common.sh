@@ -11,20 +11,10 @@ VMT_KERNELS_DIR=$TOA_CACHE/kernels
 VMT_WORK_DIR=$TOA_CACHE/vm-work
 VMT_LOG_DIR=${TOA_VM_LOGDIR:-$TOA_CACHE/logs}
 
-# Knobs (environment variables), with the defaults CI uses.
-VMT_TIMEOUT=${TOA_VM_TIMEOUT:-300} # seconds one boot may take
-VMT_SMP=${TOA_VM_SMP:-2}           # the tests need real concurrency
-# multi: one host thread per vCPU; single: vCPUs interleave on one thread
-# (the unload races need it, see tests/stress/run).
-VMT_TCG_THREAD=${TOA_VM_TCG_THREAD:-multi}
-case $VMT_TCG_THREAD in
-multi | single) ;;
-*)
-	printf 'vm-test: TOA_VM_TCG_THREAD must be multi or single, not %s\n' "$VMT_TCG_THREAD" >&2
-	exit 2
-	;;
-esac
-VMT_MEM=${TOA_VM_MEM:-1024}              # MiB
+# Knobs (environment variables), with the defaults CI uses. The VM's own
+# (TOA_VM_SMP, TOA_VM_MEM, TOA_VM_TCG_THREAD, TOA_VM_ICOUNT) are read by
+# qemu_run (lib/qemu.sh).
+VMT_TIMEOUT=${TOA_VM_TIMEOUT:-300}       # seconds one boot may take
 VMT_APT_MAX_AGE=${TOA_APT_MAX_AGE:-1440} # minutes before the package lists are refreshed
 VMT_W1=${TOA_W1:-0}                      # 1: build the module with W=1 too
 VMT_EXTRA_BINS=${TOA_VM_EXTRA_BINS:-}    # extra (possibly dynamic) executables for the VM
