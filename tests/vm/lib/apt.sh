@@ -38,6 +38,11 @@ apt_mirrors() {
 	printf 'security %s\n' "${sec:-http://deb.debian.org/debian-security}"
 }
 
+# apt_main_mirror: the first of those, the Debian archive itself.
+apt_main_mirror() {
+	apt_mirrors | awk '$1 == "main" { print $2 }'
+}
+
 # apt_setup SUITES ARCHES: write the private configuration for the given
 # space-separated suites and architectures. Cheap; done on every run so that
 # a new line in kernels.list brings its suite in.

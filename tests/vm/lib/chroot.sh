@@ -92,7 +92,7 @@ chroot_ensure() {
 		return 0
 	fi
 	command -v debootstrap >/dev/null || kfail chroot "debootstrap not installed (tests/vm/install-deps)"
-	mirror=$(apt_mirrors | awk '$1 == "main" { print $2 }')
+	mirror=$(apt_main_mirror)
 	tmp=$K_CHROOT.new
 	log=$VMT_LOG_DIR/chroot-$suite-$cc.log
 	say "$K_NAME" "chroot: creating $suite ($why) from $mirror"

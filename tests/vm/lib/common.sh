@@ -34,6 +34,28 @@ die() {
 	exit 2
 }
 
+# kfail STEP MESSAGE: the current kernel fails at STEP. Only ever called in
+# a subshell of its own (a kernel's in vm-test, a step of image.sh), which
+# it ends; vm-test reads the outcome from $K_WORK/result.
+kfail() {
+	say "$K_NAME" "FAIL $1: $2"
+	[[ -z ${K_WORK:-} ]] || echo "0 1" >"$K_WORK/result"
+	exit 1
+}
+
+# vmt_lock WHO: take the cache's lock (fd 9) for the rest of the process,
+# waiting for the holder if there is one. One user at a time per cache: the
+# unpacked kernels, the apt state and the work dirs are shared, and two QEMU
+# boots at once would starve each other of CPU.
+vmt_lock() {
+	mkdir -p "$TOA_CACHE"
+	exec 9>"$TOA_CACHE/vm-test.lock"
+	if ! flock -n 9; then
+		say "$1" "waiting for another user of $TOA_CACHE (vm-test, the packaging VMs)"
+		flock 9
+	fi
+}
+
 # Wall-clock timer with millisecond resolution (bash 5 EPOCHREALTIME).
 now() { printf '%s' "${EPOCHREALTIME/[.,]/}"; }
 # elapsed START -> "1.234s"
@@ -81,4 +103,10 @@ elf_problem() {
 	elif [[ $arch != "$(host_arch)" ]] && LC_ALL=C readelf -lW "$file" | grep -q 'program interpreter'; then
 		echo "dynamically linked; $arch VMs take static executables only"
 	fi
+}
+
+# cpio_pack ROOT OUT: ROOT as a gzip'd newc initramfs, files in a fixed
+# order and owned by root.
+cpio_pack() {
+	(cd "$1" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$2"
 }

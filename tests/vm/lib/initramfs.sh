@@ -119,6 +119,5 @@ initramfs_build() {
 		|| say "$K_NAME" "note: cannot mknod /dev/console (not root?); init.sh reopens it"
 
 	K_INITRD=$K_WORK/initramfs.cpio.gz
-	(cd "$root" && find . -print0 | LC_ALL=C sort -z \
-		| cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$K_INITRD"
+	cpio_pack "$root" "$K_INITRD"
 }
