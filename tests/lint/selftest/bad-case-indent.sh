@@ -1,22 +1,7 @@
 #!/bin/bash
 # Misformatted on purpose (kept as data, not a script of the project): case
-# patterns indented below `case` and a space after a redirection.
+# patterns indented below `case`, and a space after a redirection.
 # tests/lint/run checks that shfmt reports it.
-set -euo pipefail
-
-greet() {
-	local who=$1
-	case $who in
-		world)
-			echo "hello, $who"
-			;;
-		*) echo "hi, $who" ;;
-	esac
-}
-
-if [[ -n ${1:-} ]] \
-	&& [[ $1 != -* ]]; then
-	greet "$1" > /dev/null
-fi
-printf '%s\n' b a \
-	| sort
+case ${1:-} in
+	-q) exec > /dev/null ;;
+esac
