@@ -119,4 +119,4 @@ fi
 # dnf's librepo leaves a gpg-agent for each repository keyring it made.
 pkill -f "gpg-agent --homedir $dnf_root/" 2>/dev/null || true
 rm -rf "$dnf_root" "$wrong"
-echo "     (repositories and checks: $(( $(date +%s) - t0 )) s)"
+echo "     (repositories and checks: $(($(date +%s) - t0)) s)"

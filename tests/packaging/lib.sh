@@ -5,8 +5,14 @@
 PASSED=${PASSED:-0}
 FAILED=${FAILED:-0}
 
-pass() { PASSED=$((PASSED + 1)); echo "PASS $1"; }
-fail() { FAILED=$((FAILED + 1)); echo "FAIL $1${2:+: $2}"; }
+pass() {
+	PASSED=$((PASSED + 1))
+	echo "PASS $1"
+}
+fail() {
+	FAILED=$((FAILED + 1))
+	echo "FAIL $1${2:+: $2}"
+}
 
 # check NAME COMMAND...: PASS when COMMAND exits 0 (its output is hidden and
 # shown as the reason when it fails).
@@ -16,7 +22,8 @@ check() {
 	if out=$("$@" 2>&1); then
 		pass "$name"
 	else
-		fail "$name" "$(printf '%s' "$out" | tail -n 5 | tr '\n' ' ')"
+		out=$(tail -n 5 <<<"$out")
+		fail "$name" "${out//$'\n'/ }"
 	fi
 }
 
@@ -25,19 +32,35 @@ check_eq() {
 	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected '$2', got '$3'"; fi
 }
 
-# check_contains NAME FILE_OR_TEXT PATTERN (grep -E on the text)
+# check_match NAME TEXT ERE: PASS when a line of TEXT matches ERE (grep -E);
+# check_nomatch NAME TEXT ERE: PASS when none does. grep reads TEXT from a
+# here-string, not from a pipe: with pipefail, a writer into a pipe that
+# grep -q / -m1 has already left dies of SIGPIPE, and the pipeline's status
+# would turn a match into "no match" (tests/packaging/lib-test shows both
+# cases on a 1.2 MB text). An invalid ERE (grep's exit 2) fails both.
 check_match() {
-	if printf '%s\n' "$2" | grep -Eq -- "$3"; then pass "$1"; else fail "$1" "no line matches /$3/"; fi
+	local rc=0
+	grep -Eq -- "$3" <<<"$2" || rc=$?
+	case $rc in
+	0) pass "$1" ;;
+	1) fail "$1" "no line matches /$3/" ;;
+	*) fail "$1" "grep -E /$3/ failed (exit $rc)" ;;
+	esac
 }
 check_nomatch() {
-	local hit
-	if hit=$(printf '%s\n' "$2" | grep -E -m1 -- "$3"); then fail "$1" "unexpected: $hit"; else pass "$1"; fi
+	local hit rc=0
+	hit=$(grep -E -m1 -- "$3" <<<"$2") || rc=$?
+	case $rc in
+	0) fail "$1" "unexpected: ${hit:0:300}" ;;
+	1) pass "$1" ;;
+	*) fail "$1" "grep -E /$3/ failed (exit $rc)" ;;
+	esac
 }
 
 # The next version after $1: last component + 1 (0.1.0 -> 0.1.1).
 next_version() {
 	local v=$1
-	echo "${v%.*}.$(( ${v##*.} + 1 ))"
+	echo "${v%.*}.$((${v##*.} + 1))"
 }
 
 apt_quiet() {

@@ -137,7 +137,10 @@ vmb_kernel() {
 	done | awk '$1 == "insmod" {print $2}' | sed "s|^$vmb_tmp/x/lib/modules/$kver/||" \
 		| awk '!seen[$0]++' >"$dir/initrd.order"
 	for m in $VMBOOT_INITRD_MODULES; do
-		grep -q "/${m//_/[_-]}\.ko" "$dir/initrd.order" || { echo "module $m not resolved" >&2; return 1; }
+		grep -q "/${m//_/[_-]}\.ko" "$dir/initrd.order" || {
+			echo "module $m not resolved" >&2
+			return 1
+		}
 	done
 	{
 		cat "$dir/initrd.order"
@@ -146,7 +149,11 @@ vmb_kernel() {
 		done | awk '$1 == "insmod" {print $2}' | sed "s|^$vmb_tmp/x/lib/modules/$kver/||"
 	} | sort -u >"$dir/root.list"
 	while IFS= read -r m; do
-		case $m in *.ko) ;; *) echo "compressed module $m: not handled" >&2; return 1 ;; esac
+		case $m in *.ko) ;; *)
+			echo "compressed module $m: not handled" >&2
+			return 1
+			;;
+		esac
 		mkdir -p "$dir/modules/$(dirname "$m")"
 		cp "$tree/$m" "$dir/modules/$m"
 	done <"$dir/root.list"
@@ -175,7 +182,10 @@ vmb_base() {
 		LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$1" apt-get install -y -q --no-install-recommends $2
 		LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$1" apt-get clean
 	' _ "$new" "$pkgs"
-	[ -e "$new/lib/modules/$kver/build" ] || { echo "no /lib/modules/$kver/build in the image" >&2; return 1; }
+	[ -e "$new/lib/modules/$kver/build" ] || {
+		echo "no /lib/modules/$kver/build in the image" >&2
+		return 1
+	}
 	# The kernel's own modules (initramfs set + tun), indexed by depmod
 	# together with toa later.
 	cp -a "$VMBOOT_CACHE/kernel-$kver/modules/." "$new/lib/modules/$kver/"
@@ -222,7 +232,10 @@ vmb_initrd() {
 	mkdir -p "$root"/{bin,dev,proc,sys,newroot,lib/modules}
 	busybox=$(command -v busybox)
 	# ldd fails on a static executable: the initramfs has no libraries.
-	if ldd "$busybox" >/dev/null 2>&1; then echo "$busybox is not static (install busybox-static)" >&2; return 1; fi
+	if ldd "$busybox" >/dev/null 2>&1; then
+		echo "$busybox is not static (install busybox-static)" >&2
+		return 1
+	fi
 	cp "$busybox" "$root/bin/busybox"
 	for m in sh mount umount insmod sleep switch_root poweroff cat echo mkdir; do
 		ln -s busybox "$root/bin/$m"

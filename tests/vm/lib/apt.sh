@@ -15,62 +15,67 @@ VMT_APT_CONF=$VMT_APT_DIR/apt.conf
 # the machine's apt works (a local mirror, a proxy). Prints two lines:
 # "main URI" and "security URI".
 apt_mirrors() {
-    local main='' sec='' f line uri
-    # deb822 files: "URIs: ..." lines.
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [[ -r $f ]] || continue
-        while IFS= read -r line; do
-            [[ $line =~ ^URIs:[[:space:]]*([^[:space:]]+) ]] || continue
-            uri=${BASH_REMATCH[1]%/}
-            if [[ $uri == *security* ]]; then sec=${sec:-$uri}; else main=${main:-$uri}; fi
-        done <"$f"
-    done
-    # One-line format: "deb [opts] URI suite comp...".
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [[ -r $f ]] || continue
-        while IFS= read -r line; do
-            [[ $line =~ ^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?([^[:space:]]+) ]] || continue
-            uri=${BASH_REMATCH[2]%/}
-            if [[ $uri == *security* ]]; then sec=${sec:-$uri}; else main=${main:-$uri}; fi
-        done <"$f"
-    done
-    printf 'main %s\n' "${main:-http://deb.debian.org/debian}"
-    printf 'security %s\n' "${sec:-http://deb.debian.org/debian-security}"
+	local main='' sec='' f line uri
+	# deb822 files: "URIs: ..." lines.
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[[ -r $f ]] || continue
+		while IFS= read -r line; do
+			[[ $line =~ ^URIs:[[:space:]]*([^[:space:]]+) ]] || continue
+			uri=${BASH_REMATCH[1]%/}
+			if [[ $uri == *security* ]]; then sec=${sec:-$uri}; else main=${main:-$uri}; fi
+		done <"$f"
+	done
+	# One-line format: "deb [opts] URI suite comp...".
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[[ -r $f ]] || continue
+		while IFS= read -r line; do
+			[[ $line =~ ^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?([^[:space:]]+) ]] || continue
+			uri=${BASH_REMATCH[2]%/}
+			if [[ $uri == *security* ]]; then sec=${sec:-$uri}; else main=${main:-$uri}; fi
+		done <"$f"
+	done
+	printf 'main %s\n' "${main:-http://deb.debian.org/debian}"
+	printf 'security %s\n' "${sec:-http://deb.debian.org/debian-security}"
+}
+
+# apt_main_mirror: the first of those, the Debian archive itself.
+apt_main_mirror() {
+	apt_mirrors | awk '$1 == "main" { print $2 }'
 }
 
 # apt_setup SUITES ARCHES: write the private configuration for the given
 # space-separated suites and architectures. Cheap; done on every run so that
 # a new line in kernels.list brings its suite in.
 apt_setup() {
-    local suites=$1 arches=$2 kind uri s main_suites='' sec_suites='' a arch_list=''
-    mkdir -p "$VMT_APT_DIR"/{lists/partial,cache/archives/partial,state,sources.list.d,preferences.d}
-    # An empty dpkg status: apt must not see (or care about) what the machine has installed.
-    # Only written when missing or not empty: a new mtime would make apt
-    # rebuild its package cache (pkgcache.bin) on the next call.
-    [[ -f $VMT_APT_DIR/status && ! -s $VMT_APT_DIR/status ]] || : >"$VMT_APT_DIR/status"
+	local suites=$1 arches=$2 kind uri s main_suites='' sec_suites='' a arch_list=''
+	mkdir -p "$VMT_APT_DIR"/{lists/partial,cache/archives/partial,state,sources.list.d,preferences.d}
+	# An empty dpkg status: apt must not see (or care about) what the machine has installed.
+	# Only written when missing or not empty: a new mtime would make apt
+	# rebuild its package cache (pkgcache.bin) on the next call.
+	[[ -f $VMT_APT_DIR/status && ! -s $VMT_APT_DIR/status ]] || : >"$VMT_APT_DIR/status"
 
-    for s in $suites; do
-        if [[ $s == *-security ]]; then sec_suites+=" $s"; else main_suites+=" $s"; fi
-    done
-    {
-        while read -r kind uri; do
-            local these=$main_suites
-            [[ $kind == security ]] && these=$sec_suites
-            [[ -n $these ]] || continue
-            printf 'Types: deb\nURIs: %s\nSuites:%s\nComponents: main\n' "$uri" "$these"
-            printf 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n'
-        done < <(apt_mirrors)
-    } >"$VMT_APT_DIR/sources.list.d/toa-vmtest.sources.new"
-    # Only replace the file when it changed: its mtime tells apt_update that
-    # the lists no longer match the sources.
-    if cmp -s "$VMT_APT_DIR/sources.list.d/toa-vmtest.sources.new" "$VMT_APT_DIR/sources.list.d/toa-vmtest.sources"; then
-        rm -f "$VMT_APT_DIR/sources.list.d/toa-vmtest.sources.new"
-    else
-        mv "$VMT_APT_DIR/sources.list.d/toa-vmtest.sources.new" "$VMT_APT_DIR/sources.list.d/toa-vmtest.sources"
-    fi
+	for s in $suites; do
+		if [[ $s == *-security ]]; then sec_suites+=" $s"; else main_suites+=" $s"; fi
+	done
+	{
+		while read -r kind uri; do
+			local these=$main_suites
+			[[ $kind == security ]] && these=$sec_suites
+			[[ -n $these ]] || continue
+			printf 'Types: deb\nURIs: %s\nSuites:%s\nComponents: main\n' "$uri" "$these"
+			printf 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n'
+		done < <(apt_mirrors)
+	} >"$VMT_APT_DIR/sources.list.d/toa-vmtest.sources.new"
+	# Only replace the file when it changed: its mtime tells apt_update that
+	# the lists no longer match the sources.
+	if cmp -s "$VMT_APT_DIR/sources.list.d/toa-vmtest.sources.new" "$VMT_APT_DIR/sources.list.d/toa-vmtest.sources"; then
+		rm -f "$VMT_APT_DIR/sources.list.d/toa-vmtest.sources.new"
+	else
+		mv "$VMT_APT_DIR/sources.list.d/toa-vmtest.sources.new" "$VMT_APT_DIR/sources.list.d/toa-vmtest.sources"
+	fi
 
-    for a in $arches; do arch_list+="\"$a\"; "; done
-    cat >"$VMT_APT_CONF" <<EOF
+	for a in $arches; do arch_list+="\"$a\"; "; done
+	cat >"$VMT_APT_CONF" <<EOF
 // Generated by tests/vm/vm-test: private apt state for kernel downloads.
 Dir::Etc::SourceList "/dev/null";
 Dir::Etc::SourceParts "$VMT_APT_DIR/sources.list.d";
@@ -96,57 +101,57 @@ EOF
 # make every apt-cache call re-parse all lists (~5-10 s each with sid and
 # two architectures, 0.1 s with the cache). Command-line -o wins over both.
 papt() {
-    local tool=$1
-    shift
-    APT_CONFIG=$VMT_APT_CONF "$tool" -o Dir::Cache::pkgcache=pkgcache.bin -o Dir::Cache::srcpkgcache= "$@"
+	local tool=$1
+	shift
+	APT_CONFIG=$VMT_APT_CONF "$tool" -o Dir::Cache::pkgcache=pkgcache.bin -o Dir::Cache::srcpkgcache= "$@"
 }
 
 # apt_update: refresh the lists when they are missing, older than
 # $VMT_APT_MAX_AGE minutes, or older than the sources file.
 apt_update() {
-    local stamp=$VMT_APT_DIR/lists/.toa-updated t0
-    t0=$(now)
-    if [[ -f $stamp && $stamp -nt $VMT_APT_DIR/sources.list.d/toa-vmtest.sources ]] &&
-        [[ -n $(find "$stamp" -mmin "-$VMT_APT_MAX_AGE") ]]; then
-        say apt "package lists fresh (updated $(date -r "$stamp" '+%F %T'))"
-        return 0
-    fi
-    if ! papt apt-get update -q >"$VMT_APT_DIR/update.log" 2>&1 ||
-        grep -qE '^(W|E): ' "$VMT_APT_DIR/update.log"; then
-        grep -E '^(W|E): ' "$VMT_APT_DIR/update.log" | sed 's/^/[apt]   /' >&2 || true
-        # Lists from an earlier update still name downloadable kernels (the
-        # mirror keeps the current ABI for a while): go on with them.
-        if [[ -f $stamp && $stamp -nt $VMT_APT_DIR/sources.list.d/toa-vmtest.sources ]]; then
-            say apt "apt-get update failed; using the lists from $(date -r "$stamp" '+%F %T') (log: $VMT_APT_DIR/update.log)"
-            return 0
-        fi
-        die "apt-get update with $VMT_APT_CONF failed; log: $VMT_APT_DIR/update.log"
-    fi
-    touch "$stamp"
-    say apt "package lists updated in $(elapsed "$t0")"
+	local stamp=$VMT_APT_DIR/lists/.toa-updated t0
+	t0=$(now)
+	if [[ -f $stamp && $stamp -nt $VMT_APT_DIR/sources.list.d/toa-vmtest.sources ]] \
+		&& [[ -n $(find "$stamp" -mmin "-$VMT_APT_MAX_AGE") ]]; then
+		say apt "package lists fresh (updated $(date -r "$stamp" '+%F %T'))"
+		return 0
+	fi
+	if ! papt apt-get update -q >"$VMT_APT_DIR/update.log" 2>&1 \
+		|| grep -qE '^(W|E): ' "$VMT_APT_DIR/update.log"; then
+		grep -E '^(W|E): ' "$VMT_APT_DIR/update.log" | sed 's/^/[apt]   /' >&2 || true
+		# Lists from an earlier update still name downloadable kernels (the
+		# mirror keeps the current ABI for a while): go on with them.
+		if [[ -f $stamp && $stamp -nt $VMT_APT_DIR/sources.list.d/toa-vmtest.sources ]]; then
+			say apt "apt-get update failed; using the lists from $(date -r "$stamp" '+%F %T') (log: $VMT_APT_DIR/update.log)"
+			return 0
+		fi
+		die "apt-get update with $VMT_APT_CONF failed; log: $VMT_APT_DIR/update.log"
+	fi
+	touch "$stamp"
+	say apt "package lists updated in $(elapsed "$t0")"
 }
 
 # apt_field PKG=VER FIELD: print one control field of one package version.
 apt_field() {
-    papt apt-cache show "$1" 2>/dev/null | sed -n "s/^$2: //p" | head -n1
+	papt apt-cache show "$1" 2>/dev/null | sed -n "s/^$2: //p" | head -n1
 }
 
 # apt_newest PKG:ARCH SUITES: print the newest version of PKG that any of the
 # comma-separated SUITES has (nothing when none has it).
 apt_newest() {
-    local pkg=$1 suites=",$2," best='' ver where suite
-    while IFS='|' read -r _ ver where; do
-        ver=${ver// /}
-        # where = " URI suite/component arch Packages"
-        suite=$(awk '{print $2}' <<<"$where")
-        suite=${suite%%/*}
-        [[ $suites == *",$suite,"* ]] || continue
-        if [[ -z $best ]] || dpkg --compare-versions "$ver" gt "$best"; then best=$ver; fi
-    done < <(papt apt-cache madison "$pkg" 2>/dev/null)
-    printf '%s' "$best"
+	local pkg=$1 suites=",$2," best='' ver where suite
+	while IFS='|' read -r _ ver where; do
+		ver=${ver// /}
+		# where = " URI suite/component arch Packages"
+		suite=$(awk '{print $2}' <<<"$where")
+		suite=${suite%%/*}
+		[[ $suites == *",$suite,"* ]] || continue
+		if [[ -z $best ]] || dpkg --compare-versions "$ver" gt "$best"; then best=$ver; fi
+	done < <(papt apt-cache madison "$pkg" 2>/dev/null)
+	printf '%s' "$best"
 }
 
 # apt_exists PKG:ARCH=VER: true when that exact package version is known.
 apt_exists() {
-    [[ -n $(apt_field "$1" Package) ]]
+	[[ -n $(apt_field "$1" Package) ]]
 }
