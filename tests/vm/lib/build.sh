@@ -12,7 +12,7 @@ VMT_PROG_DIR=${TOA_VM_PROG_DIR:-$VMT_REPO/tests/kernel}
 # module_build: copy module/ and VERSION into a per-kernel directory (so
 # several kernels never share object files in the source tree) and run the
 # module's own Makefile against the unpacked headers. Any warning fails.
-# Sets K_KO and K_BUILDLOG.
+# Sets K_KO and K_BUILDLOG, and K_KSOCK (the test-only module).
 module_build() {
 	local src=$K_WORK/src args
 	K_BUILDLOG=$VMT_LOG_DIR/$K_NAME.build.log
@@ -58,6 +58,22 @@ module_build() {
 	local magic
 	magic=$(modinfo -F vermagic "$K_KO")
 	[[ $magic == "$K_KVER "* ]] || kfail build "toa.ko vermagic '$magic' is not for $K_KVER"
+	# The suite's test-only module (tests/kernel/kmod: an in-kernel TCP
+	# server), built the same way; a stand-in program dir may have none.
+	K_KSOCK=
+	[[ -f $VMT_PROG_DIR/kmod/Makefile ]] || return 0
+	local kmod=$K_WORK/kmod klog=$VMT_LOG_DIR/$K_NAME.kmod.build.log
+	rm -rf "$kmod"
+	mkdir -p "$kmod"
+	cp -a "$VMT_PROG_DIR/kmod/." "$kmod/"
+	args[1]=$kmod
+	if ! "${runner[@]}" make -j2 "${args[@]}" >"$klog" 2>&1 \
+		|| grep -qi 'warning:' "$klog"; then
+		tail -n 40 "$klog" | sed "s/^/[$K_NAME]   /"
+		kfail build "test module build failed or warned (make ${args[*]:2}); log: $klog"
+	fi
+	K_KSOCK=$kmod/toa_ksock.ko
+	[[ -f $K_KSOCK ]] || kfail build "no toa_ksock.ko; log: $klog"
 }
 
 # prog_build ARCH OUT: build the in-VM test programs into OUT (once per run

@@ -9,7 +9,7 @@
 #   /bin/<every executable the test program Makefile produced>
 #   /bin/<each of $TOA_VM_EXTRA_BINS> plus the shared libraries ldd lists,
 #                           at the same paths (loader included)
-#   /lib/modules/toa.ko, /lib/modules/tun.ko
+#   /lib/modules/toa.ko, /lib/modules/tun.ko, /lib/modules/toa_ksock.ko
 #   /dev/console            so the kernel has a console for PID 1
 
 # copy_exe FILE ROOT: put FILE into ROOT/bin and, when it is dynamically
@@ -111,6 +111,7 @@ initramfs_build() {
 	mkdir -p "$root/etc"
 	printf '%s\n' "$run" >"$root/etc/vm-run"
 	cp "$K_KO" "$root/lib/modules/toa.ko"
+	[[ -z ${K_KSOCK:-} ]] || cp "$K_KSOCK" "$root/lib/modules/toa_ksock.ko"
 	cp "$K_TUN" "$root/lib/modules/tun.ko"
 	# Without /dev/console in the initramfs the kernel starts PID 1 with no
 	# stdio (init.sh re-opens it after mounting devtmpfs, but early errors
