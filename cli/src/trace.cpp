@@ -24,6 +24,8 @@ namespace {
 constexpr double kSettleSeconds = 0.2;
 // Live, no --port: how often the listening ports are read again.
 constexpr double kPortRefreshSeconds = 2;
+// How often the table of handshakes is walked for expiry.
+constexpr double kExpireEvery = 0.05;
 
 const char *packet_id(Packet p)
 {
@@ -517,6 +519,7 @@ int Run::go()
 	const double t0 = steady_now();
 	double next_refresh = t0 + kPortRefreshSeconds;
 	double clock = 0;	// the tracker's time: wall clock live, packet time from a file
+	double last_expire = 0;
 	bool end = false;
 	while (!end && !done() && !g_interrupted) {
 		double left = opt_.seconds > 0 ? t0 + opt_.seconds - steady_now() : 1;
@@ -534,7 +537,11 @@ int Run::go()
 		}
 		if (live_)
 			clock = wall_now();
-		tracker_.expire(clock);
+		// The table is walked at most every 50 ms, not per packet.
+		if (clock - last_expire >= kExpireEvery || n != Capture::Next::Frame) {
+			last_expire = clock;
+			tracker_.expire(clock);
+		}
 		collect(clock, false);
 		if (live_ && opt_.ports.empty() && steady_now() >= next_refresh) {
 			next_refresh = steady_now() + kPortRefreshSeconds;
