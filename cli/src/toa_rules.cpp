@@ -363,14 +363,14 @@ Decision Rules::decide(const std::vector<PacketEval> &packets, const Source &src
 		std::string list = kinds_with(kind);
 		std::string fix = fmt::format("toa-check enable --option-kinds {}", list);
 		if (loaded_)
-			fix += "\n" + live_fix("option_kinds", list);
+			fix += fmt::format("\n{}", live_fix("option_kinds", list));
 		return fix;
 	};
 	auto trust_fix = [&]() {
 		std::string list = trusted_with(src);
 		std::string fix = fmt::format("toa-check enable --trusted-sources {}", list);
 		if (loaded_)
-			fix += "\n" + live_fix("trusted_sources", list);
+			fix += fmt::format("\n{}", live_fix("trusted_sources", list));
 		return fix;
 	};
 	auto trusted_list = [&]() { return trusted_text_.empty() ? std::string("any") : trusted_text_; };
@@ -411,7 +411,7 @@ Decision Rules::decide(const std::vector<PacketEval> &packets, const Source &src
 				if (!e.trusted) {
 					d.note = fmt::format("the source {} is not in trusted_sources ({}) either",
 							     src.address(), trusted_list());
-					d.fix += "\n" + trust_fix();
+					d.fix += fmt::format("\n{}", trust_fix());
 				}
 				break;
 			case Outcome::Untrusted:

@@ -65,11 +65,19 @@ std::vector<uint16_t> listening_ports(System &sys)
 	return {all.begin(), all.end()};
 }
 
+// @out += @sep (unless empty) + @item
+void add_item(std::string &out, const char *sep, const std::string &item)
+{
+	if (!out.empty())
+		out += sep;
+	out += item;
+}
+
 std::string ports_text(const std::vector<uint16_t> &ports)
 {
 	std::string out;
 	for (uint16_t p : ports)
-		out += (out.empty() ? "" : ", ") + std::to_string(p);
+		add_item(out, ", ", std::to_string(p));
 	return out;
 }
 
@@ -82,12 +90,12 @@ std::string options_text(const SeenPacket &p)
 		std::string item = option_text(o);
 		if (p.eval.toa && o.kind == p.eval.toa->kind && o.length == p.eval.toa->length)
 			item += "=" + p.eval.toa->client();
-		out += (out.empty() ? "" : ",") + item;
+		add_item(out, ",", item);
 	}
 	if (p.options.broken)
-		out += (out.empty() ? "" : ",") + std::string("broken");
+		add_item(out, ",", "broken");
 	if (p.truncated)
-		out += (out.empty() ? "" : ",") + std::string("truncated");
+		add_item(out, ",", "truncated");
 	return out.empty() ? "none" : out;
 }
 
@@ -494,7 +502,7 @@ void Run::summary()
 	for (const auto &[k, n] : verdicts_)
 		v += fmt::format("{}{} {}", v.empty() ? "" : ", ", k, n);
 	std::string line = fmt::format("{} connection{} traced{}", reported_, reported_ == 1 ? "" : "s",
-				       v.empty() ? "" : " (" + v + ")");
+				       v.empty() ? std::string() : fmt::format(" ({})", v));
 	if (tracker_.incomplete())
 		line += fmt::format("; {} handshake(s) did not complete", tracker_.incomplete());
 	if (tracker_.untraced())
