@@ -1380,6 +1380,7 @@ const struct scenario scenarios[] = {
 	{ "cli_stats", sc_cli_stats, true, true },
 	{ "cli_selftest", sc_cli_selftest, true, true },
 	{ "cli_serve", sc_cli_serve, true, true },
+	{ "cli_trace", sc_cli_trace, true, true },
 	S(module_unloaded, true),
 };
 const size_t n_scenarios = ARRAY_SIZE(scenarios);

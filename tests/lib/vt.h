@@ -164,5 +164,6 @@ int sc_cli_doctor_json(struct vt *vt);
 int sc_cli_stats(struct vt *vt);
 int sc_cli_selftest(struct vt *vt);
 int sc_cli_serve(struct vt *vt);
+int sc_cli_trace(struct vt *vt);	/* cli_trace.c */
 
 #endif /* VMTEST_H */
