@@ -15,10 +15,16 @@
  * Functions return 0 (or a byte count) on success and a negative errno
  * value on failure; they print nothing.
  *
+ * By default a connection behaves like a Linux client behind a balancer:
+ * its SYN offers MSS, SACK, timestamps and window scaling, every later
+ * segment carries the timestamp option in front of the caller's options,
+ * and windows are scaled both ways. LBSIM_PROFILE_BARE gives the caller
+ * the whole option area instead (see lbsim_conn_set_profile()).
+ *
  * Limits (deliberate, it is a test tool): no retransmission of data (the
- * TUN path does not lose packets), no window scaling, SACK or timestamps
- * offered, the receive side accepts in-order data only, and one caller
- * thread per struct lbsim_tun.
+ * TUN path does not lose packets), no SACK blocks sent (SACK-permitted is
+ * only offered), the receive side accepts in-order data only, and one
+ * caller thread per struct lbsim_tun. lbsim/README.md says more.
  */
 #ifndef LBSIM_H
 #define LBSIM_H
@@ -40,6 +46,56 @@ extern "C" {
 
 /* Largest TCP option area (data offset 15). */
 #define LBSIM_MAX_OPTLEN 40
+
+/* Option kinds lbsim writes or reads itself */
+#define LBSIM_OPT_EOL		0
+#define LBSIM_OPT_NOP		1
+#define LBSIM_OPT_MSS		2
+#define LBSIM_OPT_WSCALE	3
+#define LBSIM_OPT_SACK_PERM	4
+#define LBSIM_OPT_TS		8
+
+/* NOP, NOP, timestamps: what every segment carries once negotiated */
+#define LBSIM_TS_OPTLEN		12
+
+/*
+ * What a connection adds to the caller's options (struct lbsim_conn
+ * .profile, set with lbsim_conn_set_profile() after lbsim_conn_init()):
+ *
+ * LBSIM_PROFILE_DEFAULT (0, what lbsim_conn_init() sets): Linux-like. A
+ *   SYN that lbsim composes (syn_opts NULL) is MSS 1460, SACK-permitted,
+ *   timestamps, NOP, window scale 7 -- except that it leaves timestamps
+ *   out when the handshake ACK's options (ack_optlen) plus the 12 bytes
+ *   of the timestamp option would not fit into 40 bytes, so that such a
+ *   caller still gets its option area verbatim. A SYN given by the caller
+ *   goes out exactly as given; what it offers counts.
+ * LBSIM_PROFILE_LINUX: the same, but timestamps are always offered by a
+ *   composed SYN; handshake ACK options that leave no room for them make
+ *   lbsim_connect() fail with -EMSGSIZE before any packet is sent.
+ * LBSIM_PROFILE_BARE: nothing is added, nothing scaled: a composed SYN is
+ *   the single option MSS 1460, every segment carries exactly the
+ *   caller's options and the window field 65535 (lbsim before profiles).
+ *
+ * In the first two, once the SYN-ACK accepted timestamps, every segment
+ * after the SYN starts with NOP, NOP, TS (TSval from a 1 ms clock, TSecr
+ * the newest TSval received; a SYN cookie's TSval is echoed unchanged)
+ * followed by the caller's options; options that do not fit behind it
+ * fail with -EMSGSIZE (nothing is dropped silently). Our window field is
+ * scaled by the window scale our SYN offered, when the peer offered one
+ * too. In every profile the peer's window is read with its scale and
+ * lbsim_send() keeps to it.
+ */
+#define LBSIM_PROFILE_DEFAULT	0
+#define LBSIM_PROFILE_LINUX	1
+#define LBSIM_PROFILE_BARE	2
+
+/* Window scale and SYN window of a composed SYN; our receive window */
+#define LBSIM_WSCALE		7
+#define LBSIM_SYN_WINDOW	64240
+#define LBSIM_RCV_WINDOW	64240
+
+/* How long lbsim_send() waits for the peer's window to open */
+#define LBSIM_SEND_WAIT_MS	10000
 
 struct lbsim_tun;
 
@@ -96,22 +152,51 @@ struct lbsim_conn {
 	unsigned peer_fin : 1;		/* peer's FIN received (and acknowledged) */
 	unsigned reset : 1;		/* an RST went either way */
 	unsigned fin_rtx;		/* times lbsim_close sent the FIN again */
+
+	/* the profile, and what the handshake negotiated */
+	int profile;			/* LBSIM_PROFILE_* */
+	unsigned syn_ts : 1;		/* our SYN offered timestamps */
+	unsigned syn_sack : 1;		/* ... SACK-permitted */
+	unsigned syn_ws : 1;		/* ... a window scale (rcv_wscale) */
+	unsigned ts_ok : 1;		/* timestamps negotiated */
+	unsigned sack_ok : 1;		/* SACK-permitted both ways */
+	unsigned ws_ok : 1;		/* window scaling both ways */
+	unsigned ts_sent : 1;		/* ts_last is valid */
+	uint8_t rcv_wscale;		/* ours, in effect when ws_ok */
+	uint8_t snd_wscale;		/* the peer's, in effect when ws_ok */
+	uint32_t ts_offset;		/* TSval = 1 ms clock + ts_offset */
+	uint32_t ts_last;		/* the last TSval sent */
+	uint32_t ts_recent;		/* the newest TSval received (our TSecr) */
+	uint32_t snd_wnd;		/* the peer's window, bytes (scaled) */
 };
 
 /*
- * Prepare @c (no packet sent). @lb_port 0 takes lbsim_tun_next_port().
- * Addresses as in lbsim_tun_add_addr(). Returns -EINVAL on a bad family.
+ * Prepare @c (no packet sent; the profile is LBSIM_PROFILE_DEFAULT). @lb_port
+ * 0 takes lbsim_tun_next_port(). Addresses as in lbsim_tun_add_addr().
+ * Returns -EINVAL on a bad family. @tun may be NULL (with an @lb_port) for
+ * a connection that only builds packets (lbsim_conn_packet(), unit tests);
+ * sending on it gives -ENODEV.
  */
 int lbsim_conn_init(struct lbsim_conn *c, struct lbsim_tun *tun, int family,
 		    const void *lb_addr, uint16_t lb_port,
 		    const void *srv_addr, uint16_t srv_port);
 
 /*
- * Three-way handshake: send a SYN carrying @syn_opts (NULL means the single
- * option MSS 1460), wait for the SYN-ACK (the SYN is repeated every second),
- * then send the handshake ACK carrying @ack_opts verbatim (any bytes, any
- * kind/length, malformed allowed), padded with zero bytes (EOL) to a
- * multiple of 4. Option areas longer than LBSIM_MAX_OPTLEN: -EINVAL.
+ * Choose the profile of @c (LBSIM_PROFILE_*), after lbsim_conn_init() and
+ * before lbsim_connect(). -EINVAL for an unknown one, -EISCONN when the
+ * handshake is done.
+ */
+int lbsim_conn_set_profile(struct lbsim_conn *c, int profile);
+
+/*
+ * Three-way handshake: send a SYN carrying @syn_opts exactly (NULL: the
+ * SYN of the profile, see LBSIM_PROFILE_DEFAULT), wait for the SYN-ACK (the
+ * SYN is repeated every second, each time with a fresh TSval), then send
+ * the handshake ACK carrying @ack_opts verbatim (any bytes, any
+ * kind/length, malformed allowed) behind the timestamp option when one
+ * was negotiated, padded with zero bytes (EOL) to a multiple of 4. Option
+ * areas longer than LBSIM_MAX_OPTLEN: -EINVAL; no room for the timestamp
+ * option that the SYN offers: -EMSGSIZE (nothing sent).
  * Errors: -ETIMEDOUT (no SYN-ACK in @timeout_ms), -ECONNREFUSED (RST).
  */
 int lbsim_connect(struct lbsim_conn *c,
@@ -132,8 +217,12 @@ int lbsim_connect_data(struct lbsim_conn *c,
 		       int timeout_ms);
 
 /*
- * Send @len bytes as PSH|ACK segments (at most peer_mss each); @opts go
- * into the first segment only, padded like in lbsim_connect().
+ * Send @len bytes as PSH|ACK segments (at most peer_mss each, less the
+ * timestamp option when one is added); @opts go into the first segment
+ * only, padded like in lbsim_connect() (-EMSGSIZE when they do not fit
+ * behind the timestamp option). Keeps to the peer's window: waits up to
+ * LBSIM_SEND_WAIT_MS for it to open (-ETIMEDOUT), data and FIN that
+ * arrive meanwhile are kept for lbsim_recv()/lbsim_close().
  */
 int lbsim_send(struct lbsim_conn *c, const void *data, size_t len,
 	       const uint8_t *opts, size_t optlen);
@@ -166,7 +255,8 @@ int lbsim_reset(struct lbsim_conn *c);
 /*
  * Low level: send one segment with the given flags, sequence numbers taken
  * from @c (seq = snd_nxt, ack = rcv_nxt when LBSIM_ACK is set), options and
- * payload. Sequence state is not advanced.
+ * payload, as lbsim_conn_packet() builds it (timestamp option in front when
+ * negotiated). Sequence state is not advanced.
  */
 int lbsim_send_segment(struct lbsim_conn *c, uint8_t flags,
 		       const uint8_t *opts, size_t optlen,
@@ -198,6 +288,54 @@ int lbsim_tcp_checksum_check(const uint8_t *pkt, size_t len);
  */
 size_t lbsim_toa_v4(uint8_t *out, uint8_t kind, const void *addr4, uint16_t port);
 size_t lbsim_toa_v6(uint8_t *out, uint8_t kind, const void *addr6, uint16_t port);
+
+/*
+ * NOP, NOP, timestamps (kind 8, length 10, @tsval, @tsecr): the 12-byte
+ * aligned form Linux sends. Returns LBSIM_TS_OPTLEN.
+ */
+size_t lbsim_opt_timestamps(uint8_t *out, uint32_t tsval, uint32_t tsecr);
+
+/*
+ * The first option of kind @kind and length @len in an option area, walked
+ * the way Linux does (stops at EOL or at a bad length; an option of that
+ * kind with another length is passed over). NULL when there is none.
+ */
+const uint8_t *lbsim_opt_find(const uint8_t *opts, size_t optlen,
+			      uint8_t kind, uint8_t len);
+
+/*
+ * The option area of @c's next SYN into @out (LBSIM_MAX_OPTLEN bytes):
+ * @syn_opts copied (NULL: composed for the profile, with a fresh TSval),
+ * and what it offers noted in @c; @ack_optlen is the length of the options
+ * the handshake ACK will carry. Returns the length, -EINVAL (more than
+ * LBSIM_MAX_OPTLEN) or -EMSGSIZE (no room for the timestamp option, see
+ * LBSIM_PROFILE_LINUX). lbsim_connect() uses it; exposed for unit tests.
+ */
+ssize_t lbsim_conn_syn_options(struct lbsim_conn *c, uint8_t *out,
+			       const uint8_t *syn_opts, size_t syn_optlen,
+			       size_t ack_optlen);
+
+/*
+ * The packet lbsim writes for one segment of @c: @seq, @flags, ack =
+ * rcv_nxt when LBSIM_ACK is set, the window field of the profile, and for
+ * anything but a SYN the timestamp option (fresh TSval, TSecr ts_recent)
+ * in front of @opts when it was negotiated; a SYN carries @opts as they
+ * are (from lbsim_conn_syn_options()). Returns the length, -EINVAL or
+ * -EMSGSIZE as lbsim_build_packet(), -EMSGSIZE also when @opts do not fit
+ * behind the timestamp option. Exposed for unit tests.
+ */
+ssize_t lbsim_conn_packet(struct lbsim_conn *c, uint8_t *out, size_t cap,
+			  uint32_t seq, uint8_t flags,
+			  const uint8_t *opts, size_t optlen,
+			  const void *data, size_t len);
+
+/*
+ * Take the SYN-ACK @pkt (an IP packet from the server) into @c as
+ * lbsim_connect() does: sequence numbers, peer_mss, and what was
+ * negotiated (ts_ok/ts_recent, ws_ok/snd_wscale, sack_ok, snd_wnd).
+ * -EINVAL when @pkt is not a TCP SYN-ACK. Exposed for unit tests.
+ */
+int lbsim_conn_synack(struct lbsim_conn *c, const uint8_t *pkt, size_t len);
 
 #ifdef __cplusplus
 }

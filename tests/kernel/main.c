@@ -11,17 +11,14 @@
  *
  * Prints "PASS <name>" or "FAIL <name>: <reason>" per scenario, then
  * "N passed, N failed"; exits 0 only when every selected scenario passed.
+ *
+ * The scenarios are the VT_SCENARIO() registrations of the files here
+ * (one per topic, the toa-check ones in cli/); kt.h gives their order.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-#include "vt.h"
+#include "kt.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,19 +31,24 @@ static void usage(FILE *f)
 		"       toa-vmtest [--toa-check PATH] --list\n");
 }
 
-/* the cli_* scenarios exist only when --toa-check was given */
-static bool present(const struct vt *vt, const struct scenario *sc)
+/* a partial run (--only) starts with the module loaded */
+static int load_first(struct vt *vt, const char *name)
 {
-	return !sc->cli || vt->toa_check;
+	if (vt->module_path && strcmp(name, "module_loaded") &&
+	    !vt_mod_loaded(VT_MODULE_NAME))
+		return vt_load(vt, "");
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct vt vt;
-	const char *only = NULL, *tun_module = NULL;
-	int passed = 0, failed = 0, i;
-	size_t k;
-	bool first = true, list = false;
+	struct vt_prog prog = {
+		.tun_name = "toatest0", .before_first = load_first,
+	};
+	const char *only = NULL;
+	bool list = false;
+	int i;
 
 	memset(&vt, 0, sizeof(vt));
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -54,7 +56,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--module") && i + 1 < argc) {
 			vt.module_path = argv[++i];
 		} else if (!strcmp(argv[i], "--tun-module") && i + 1 < argc) {
-			tun_module = argv[++i];
+			prog.tun_module = argv[++i];
 		} else if (!strcmp(argv[i], "--toa-check") && i + 1 < argc) {
 			vt.toa_check = argv[++i];
 		} else if (!strcmp(argv[i], "--no-module")) {
@@ -76,9 +78,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (list) {
-		for (k = 0; k < n_scenarios; k++)
-			if (present(&vt, &scenarios[k]))
-				printf("%s\n", scenarios[k].name);
+		vt_list(&vt);
 		return 0;
 	}
 	if (!vt.module_path == !vt.no_module) {
@@ -86,16 +86,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (only) {
-		for (k = 0; k < n_scenarios; k++)
-			if (present(&vt, &scenarios[k]) &&
-			    vt_selected(only, scenarios[k].name))
-				break;
-		if (k == n_scenarios) {
-			fprintf(stderr, "toa-vmtest: --only %s matches no scenario (see --list)\n",
-				only);
-			return 2;
-		}
+	if (only && !vt_only_matches(&vt, only)) {
+		fprintf(stderr, "toa-vmtest: --only %s matches no scenario (see --list)\n",
+			only);
+		return 2;
 	}
 	if (vt.toa_check && access(vt.toa_check, X_OK) != 0) {
 		fprintf(stderr, "toa-vmtest: cannot execute --toa-check %s: %s\n",
@@ -111,47 +105,5 @@ int main(int argc, char **argv)
 			vt.module_path, strerror(errno));
 		return 2;
 	}
-
-	if (vt_setup_net(&vt, "toatest0", tun_module)) {
-		printf("FAIL setup: %s\n", vt.err);
-		printf("0 passed, 1 failed\n");
-		return 1;
-	}
-
-	for (k = 0; k < n_scenarios; k++) {
-		const struct scenario *sc = &scenarios[k];
-		int r;
-
-		if (!present(&vt, sc) || !vt_selected(only, sc->name))
-			continue;
-		/* a partial run (--only) starts with the module loaded */
-		if (first && vt.module_path && strcmp(sc->name, "module_loaded") &&
-		    !mod_loaded(MODULE_NAME) && vt_load(&vt, "")) {
-			printf("FAIL setup: %s\n", vt.err);
-			kmsg_dump_toa();
-			return 1;
-		}
-		first = false;
-		vt.err[0] = '\0';
-		if (sc->needs_module && vt.no_module)
-			r = fail(&vt, "needs the toa module (%s absent, --no-module given)",
-				 TOA_STATS_FILE);
-		else
-			r = sc->run(&vt);
-		if (r == 0) {
-			printf("PASS %s\n", sc->name);
-			passed++;
-		} else {
-			printf("FAIL %s: %s\n", sc->name,
-			       vt.err[0] ? vt.err : "(no reason recorded)");
-			failed++;
-			if (!vt.no_module) {
-				stats_dump();
-				kmsg_dump_toa();
-			}
-		}
-	}
-	printf("%d passed, %d failed\n", passed, failed);
-	lbsim_tun_close(vt.tun);
-	return failed ? 1 : 0;
+	return vt_run(&vt, &prog, only);
 }

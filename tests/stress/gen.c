@@ -3,29 +3,29 @@
  * gen.c - random option areas for handshake ACKs, and the oracle that says
  * what the module must make of each.
  */
-#include "stress.h"
+#include "st.h"
 
 #include <stdio.h>
 #include <string.h>
 
-const char *const outcome_names[OUT_COUNT] = {
-	[OUT_NONE] = "no_toa", [OUT_MALFORMED] = "malformed",
-	[OUT_BAD_CLIENT] = "bad_client", [OUT_V4] = "toa_v4",
-	[OUT_V6] = "toa_v6",
+const char *const st_outcome_names[ST_OUT_COUNT] = {
+	[ST_OUT_NONE] = "no_toa", [ST_OUT_MALFORMED] = "malformed",
+	[ST_OUT_BAD_CLIENT] = "bad_client", [ST_OUT_V4] = "toa_v4",
+	[ST_OUT_V6] = "toa_v6",
 };
 
-const char *const gen_names[GEN_COUNT] = {
-	[GEN_VALID_V4] = "valid_v4", [GEN_VALID_V6] = "valid_v6",
-	[GEN_PLAIN] = "plain", [GEN_RANDOM_BYTES] = "random_bytes",
-	[GEN_BAD_LEN] = "bad_len", [GEN_TRUNCATED] = "truncated",
-	[GEN_BROKEN_BEFORE] = "broken_before", [GEN_BAD_CLIENT] = "bad_client",
-	[GEN_EXID] = "exid", [GEN_AFTER_EOL] = "after_eol",
-	[GEN_FLIPPED] = "byte_flipped", [GEN_TWO_TOA] = "two_toa",
+const char *const st_gen_names[ST_GEN_COUNT] = {
+	[ST_GEN_VALID_V4] = "valid_v4", [ST_GEN_VALID_V6] = "valid_v6",
+	[ST_GEN_PLAIN] = "plain", [ST_GEN_RANDOM_BYTES] = "random_bytes",
+	[ST_GEN_BAD_LEN] = "bad_len", [ST_GEN_TRUNCATED] = "truncated",
+	[ST_GEN_BROKEN_BEFORE] = "broken_before", [ST_GEN_BAD_CLIENT] = "bad_client",
+	[ST_GEN_EXID] = "exid", [ST_GEN_AFTER_EOL] = "after_eol",
+	[ST_GEN_FLIPPED] = "byte_flipped", [ST_GEN_TWO_TOA] = "two_toa",
 };
 
 /* ---- xorshift64* ---- */
 
-void rng_seed(struct rng *r, uint64_t seed)
+void st_rng_seed(struct st_rng *r, uint64_t seed)
 {
 	/* splitmix64 step, so that small seeds give well-mixed states */
 	uint64_t z = seed + 0x9e3779b97f4a7c15ull;
@@ -35,7 +35,7 @@ void rng_seed(struct rng *r, uint64_t seed)
 	r->s = (z ^ (z >> 31)) | 1;
 }
 
-uint64_t rng_next(struct rng *r)
+uint64_t st_rng_next(struct st_rng *r)
 {
 	r->s ^= r->s >> 12;
 	r->s ^= r->s << 25;
@@ -43,17 +43,17 @@ uint64_t rng_next(struct rng *r)
 	return r->s * 0x2545f4914f6cdd1dull;
 }
 
-uint32_t rng_below(struct rng *r, uint32_t n)
+uint32_t st_rng_below(struct st_rng *r, uint32_t n)
 {
-	return n ? (uint32_t)((rng_next(r) >> 32) % n) : 0;
+	return n ? (uint32_t)((st_rng_next(r) >> 32) % n) : 0;
 }
 
-void rng_bytes(struct rng *r, uint8_t *out, size_t n)
+void st_rng_bytes(struct st_rng *r, uint8_t *out, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		out[i] = (uint8_t)(rng_next(r) >> 56);
+		out[i] = (uint8_t)(st_rng_next(r) >> 56);
 }
 
 /* ---- building blocks ---- */
@@ -72,10 +72,10 @@ static bool kernel_kind(uint8_t k)
 }
 
 /* a kind that is neither EOL, NOP, the TOA kind nor a kernel_kind() */
-static uint8_t other_kind(struct rng *r, uint8_t toa_kind)
+static uint8_t other_kind(struct st_rng *r, uint8_t toa_kind)
 {
 	for (;;) {
-		uint8_t k = (uint8_t)(2 + rng_below(r, 254));
+		uint8_t k = (uint8_t)(2 + st_rng_below(r, 254));
 
 		if (k != toa_kind && !kernel_kind(k))
 			return k;
@@ -83,40 +83,40 @@ static uint8_t other_kind(struct rng *r, uint8_t toa_kind)
 }
 
 /* a harmless item (NOP or another kind, well-formed) of at most @room bytes */
-static size_t benign(struct rng *r, uint8_t toa_kind, uint8_t *p, size_t room)
+static size_t benign(struct st_rng *r, uint8_t toa_kind, uint8_t *p, size_t room)
 {
 	size_t len;
 
 	if (!room)
 		return 0;
-	if (room < 2 || rng_below(r, 3) == 0) {
+	if (room < 2 || st_rng_below(r, 3) == 0) {
 		p[0] = 1;
 		return 1;
 	}
-	len = 2 + rng_below(r, (uint32_t)(room < 10 ? room - 1 : 9));
+	len = 2 + st_rng_below(r, (uint32_t)(room < 10 ? room - 1 : 9));
 	p[0] = other_kind(r, toa_kind);
 	p[1] = (uint8_t)len;
-	rng_bytes(r, p + 2, len - 2);
+	st_rng_bytes(r, p + 2, len - 2);
 	return len;
 }
 
-static void usable_v4(struct rng *r, uint8_t *a)
+static void usable_v4(struct st_rng *r, uint8_t *a)
 {
-	rng_bytes(r, a, 4);
-	a[0] = (uint8_t)(1 + rng_below(r, 223));	/* not 0, not >= 224 */
+	st_rng_bytes(r, a, 4);
+	a[0] = (uint8_t)(1 + st_rng_below(r, 223));	/* not 0, not >= 224 */
 }
 
-static void usable_v6(struct rng *r, uint8_t *a)
+static void usable_v6(struct st_rng *r, uint8_t *a)
 {
-	rng_bytes(r, a, 16);
+	st_rng_bytes(r, a, 16);
 	if (a[0] == 0xff)
 		a[0] = 0x20;
 	a[15] |= 1;	/* never :: */
 }
 
-static uint16_t client_port(struct rng *r)
+static uint16_t client_port(struct st_rng *r)
 {
-	return (uint16_t)rng_next(r);	/* any; 0xf989/0xeb9f read as EXIDs */
+	return (uint16_t)st_rng_next(r);	/* any; 0xf989/0xeb9f read as EXIDs */
 }
 
 /* a TOA option; @v6 picks the length; the address comes from @addr */
@@ -127,7 +127,7 @@ static size_t toa_item(uint8_t *p, uint8_t kind, bool v6, const uint8_t *addr,
 		  : lbsim_toa_v4(p, kind, addr, port);
 }
 
-static size_t valid_toa(struct rng *r, uint8_t kind, bool v6, uint8_t *p)
+static size_t valid_toa(struct st_rng *r, uint8_t kind, bool v6, uint8_t *p)
 {
 	uint8_t a[16];
 
@@ -139,10 +139,10 @@ static size_t valid_toa(struct rng *r, uint8_t kind, bool v6, uint8_t *p)
 }
 
 /* up to @max benign items while room is left (keeping @keep bytes free) */
-static size_t benign_run(struct rng *r, uint8_t kind, uint8_t *opt, size_t at,
+static size_t benign_run(struct st_rng *r, uint8_t kind, uint8_t *opt, size_t at,
 			 size_t keep, unsigned int max)
 {
-	unsigned int n = rng_below(r, max + 1), i;
+	unsigned int n = st_rng_below(r, max + 1), i;
 
 	for (i = 0; i < n && at + keep < AREA; i++)
 		at += benign(r, kind, opt + at, AREA - keep - at);
@@ -154,7 +154,7 @@ static size_t benign_run(struct rng *r, uint8_t kind, uint8_t *opt, size_t at,
  * kernel_kind() where the kernel would see it. Only kind bytes change, so
  * the structure (and what the kernel walks over) stays the same.
  */
-static void sanitize(struct rng *r, uint8_t kind, uint8_t *opt, size_t len)
+static void sanitize(struct st_rng *r, uint8_t kind, uint8_t *opt, size_t len)
 {
 	size_t i = 0;
 
@@ -178,62 +178,62 @@ static void sanitize(struct rng *r, uint8_t kind, uint8_t *opt, size_t len)
 	}
 }
 
-size_t gen_options(struct rng *r, uint8_t kind, uint8_t *opt,
-		   enum gen_kind *what)
+size_t st_gen_options(struct st_rng *r, uint8_t kind, uint8_t *opt,
+		      enum st_gen_kind *what)
 {
-	uint32_t pick = rng_below(r, 100);
+	uint32_t pick = st_rng_below(r, 100);
 	size_t at = 0, n, keep, i;
 	uint8_t a[16];
-	bool v6 = rng_below(r, 2);
+	bool v6 = st_rng_below(r, 2);
 
 	memset(opt, 0, AREA);
 	if (pick < 22) {
-		*what = GEN_VALID_V4;
+		*what = ST_GEN_VALID_V4;
 		at = benign_run(r, kind, opt, 0, 8, 3);
 		at += valid_toa(r, kind, false, opt + at);
 		at = benign_run(r, kind, opt, at, 0, 2);
 	} else if (pick < 40) {
-		*what = GEN_VALID_V6;
+		*what = ST_GEN_VALID_V6;
 		at = benign_run(r, kind, opt, 0, 20, 2);
 		at += valid_toa(r, kind, true, opt + at);
 		at = benign_run(r, kind, opt, at, 0, 2);
 	} else if (pick < 52) {
-		*what = GEN_PLAIN;
+		*what = ST_GEN_PLAIN;
 		at = benign_run(r, kind, opt, 0, 0, 3);
 	} else if (pick < 62) {
-		*what = GEN_RANDOM_BYTES;
-		at = 1 + rng_below(r, AREA);
-		rng_bytes(r, opt, at);
-		if (rng_below(r, 3) == 0)
+		*what = ST_GEN_RANDOM_BYTES;
+		at = 1 + st_rng_below(r, AREA);
+		st_rng_bytes(r, opt, at);
+		if (st_rng_below(r, 3) == 0)
 			opt[0] = kind;
 	} else if (pick < 70) {
-		*what = GEN_BAD_LEN;
+		*what = ST_GEN_BAD_LEN;
 		at = benign_run(r, kind, opt, 0, 12, 2);
 		opt[at] = kind;
 		do
-			opt[at + 1] = (uint8_t)rng_below(r, 256);
+			opt[at + 1] = (uint8_t)st_rng_below(r, 256);
 		while (opt[at + 1] == 8 || opt[at + 1] == 20);
 		n = opt[at + 1] < 2 ? 0 : opt[at + 1] - 2u;
 		if (n > AREA - at - 2)
-			n = rng_below(r, (uint32_t)(AREA - at - 1));
-		rng_bytes(r, opt + at + 2, n);
+			n = st_rng_below(r, (uint32_t)(AREA - at - 1));
+		st_rng_bytes(r, opt + at + 2, n);
 		at += 2 + n;
 	} else if (pick < 76) {
 		/* the option's end lies past the end of the option area */
 		uint8_t t[20];
 
-		*what = GEN_TRUNCATED;
+		*what = ST_GEN_TRUNCATED;
 		n = valid_toa(r, kind, v6, t);
-		keep = 1 + rng_below(r, (uint32_t)n - 1);
+		keep = 1 + st_rng_below(r, (uint32_t)n - 1);
 		for (i = 0; i < AREA - keep; i++)
 			opt[i] = 1;
 		memcpy(opt + AREA - keep, t, keep);
 		at = AREA;
 	} else if (pick < 84) {
-		*what = GEN_BROKEN_BEFORE;
+		*what = ST_GEN_BROKEN_BEFORE;
 		at = benign_run(r, kind, opt, 0, 24, 1);
 		opt[at] = other_kind(r, kind);
-		switch (rng_below(r, 3)) {
+		switch (st_rng_below(r, 3)) {
 		case 0:
 			opt[at + 1] = 0;
 			break;
@@ -242,20 +242,20 @@ size_t gen_options(struct rng *r, uint8_t kind, uint8_t *opt,
 			break;
 		default:	/* longer than what is left */
 			opt[at + 1] = (uint8_t)(AREA - at + 1 +
-						rng_below(r, 200));
+						st_rng_below(r, 200));
 			break;
 		}
 		at += 2;
 		at += valid_toa(r, kind, false, opt + at);
 	} else if (pick < 90) {
-		*what = GEN_BAD_CLIENT;
+		*what = ST_GEN_BAD_CLIENT;
 		memset(a, 0, sizeof(a));
-		switch (rng_below(r, 3)) {
+		switch (st_rng_below(r, 3)) {
 		case 0:		/* 0.0.0.0 or :: */
 			break;
 		case 1:		/* multicast, reserved, broadcast / ff00::/8 */
-			rng_bytes(r, a, 16);
-			a[0] = v6 ? 0xff : (uint8_t)(224 + rng_below(r, 32));
+			st_rng_bytes(r, a, 16);
+			a[0] = v6 ? 0xff : (uint8_t)(224 + st_rng_below(r, 32));
 			break;
 		default:	/* 255.255.255.255 / ff02::1 */
 			if (v6) {
@@ -270,24 +270,24 @@ size_t gen_options(struct rng *r, uint8_t kind, uint8_t *opt,
 		at = benign_run(r, kind, opt, 0, 20, 1);
 		at += toa_item(opt + at, kind, v6, a, client_port(r));
 	} else if (pick < 94) {
-		*what = GEN_EXID;
+		*what = ST_GEN_EXID;
 		usable_v4(r, a);
 		at = toa_item(opt, kind, false, a,
-			      rng_below(r, 2) ? 0xf989 : 0xeb9f);
-		if (rng_below(r, 2))
+			      st_rng_below(r, 2) ? 0xf989 : 0xeb9f);
+		if (st_rng_below(r, 2))
 			at += valid_toa(r, kind, v6 && at + 20 <= AREA,
 					opt + at);
 	} else if (pick < 96) {
-		*what = GEN_AFTER_EOL;
+		*what = ST_GEN_AFTER_EOL;
 		opt[0] = 0;
-		at = 1 + rng_below(r, 3);
+		at = 1 + st_rng_below(r, 3);
 		at += valid_toa(r, kind, v6, opt + at);
 	} else if (pick < 98) {
-		*what = GEN_FLIPPED;
+		*what = ST_GEN_FLIPPED;
 		at = valid_toa(r, kind, v6, opt);
-		opt[rng_below(r, (uint32_t)at)] = (uint8_t)rng_below(r, 256);
+		opt[st_rng_below(r, (uint32_t)at)] = (uint8_t)st_rng_below(r, 256);
 	} else {
-		*what = GEN_TWO_TOA;
+		*what = ST_GEN_TWO_TOA;
 		at = valid_toa(r, kind, false, opt);
 		at += valid_toa(r, kind, v6 && at + 20 <= AREA, opt + at);
 	}
@@ -312,13 +312,13 @@ static bool usable(const uint8_t *a, bool v6)
 	return false;
 }
 
-void oracle(const uint8_t *opt, size_t len, uint8_t toa_kind,
-	    struct expect *e)
+void st_oracle(const uint8_t *opt, size_t len, uint8_t toa_kind,
+	       struct st_expect *e)
 {
 	size_t i = 0;
 
 	memset(e, 0, sizeof(*e));
-	e->out = OUT_NONE;
+	e->out = ST_OUT_NONE;
 	while (i < len) {
 		uint8_t k = opt[i], l;
 
@@ -329,12 +329,12 @@ void oracle(const uint8_t *opt, size_t len, uint8_t toa_kind,
 			continue;
 		}
 		if (len - i < 2) {	/* a kind without its length byte */
-			e->out = OUT_MALFORMED;
+			e->out = ST_OUT_MALFORMED;
 			return;
 		}
 		l = opt[i + 1];
 		if (l < 2 || l > len - i) {
-			e->out = OUT_MALFORMED;
+			e->out = ST_OUT_MALFORMED;
 			return;
 		}
 		if (k == toa_kind) {
@@ -347,20 +347,20 @@ void oracle(const uint8_t *opt, size_t len, uint8_t toa_kind,
 				continue;
 			}
 			if (l != 8 && l != 20) {
-				e->out = OUT_MALFORMED;
+				e->out = ST_OUT_MALFORMED;
 				return;
 			}
 			e->port = (uint16_t)(opt[i + 2] << 8 | opt[i + 3]);
 			memcpy(e->addr, opt + i + 4, l - 4u);
-			e->out = !usable(e->addr, l == 20) ? OUT_BAD_CLIENT :
-				 l == 20 ? OUT_V6 : OUT_V4;
+			e->out = !usable(e->addr, l == 20) ? ST_OUT_BAD_CLIENT :
+				 l == 20 ? ST_OUT_V6 : ST_OUT_V4;
 			return;
 		}
 		i += l;
 	}
 }
 
-bool strict_reject(const uint8_t *opt, size_t len, size_t minlen)
+bool st_strict_reject(const uint8_t *opt, size_t len, size_t minlen)
 {
 	size_t i = 0, left = len;
 
@@ -384,7 +384,7 @@ bool strict_reject(const uint8_t *opt, size_t len, size_t minlen)
 	return false;
 }
 
-void hex_opts(const uint8_t *opt, size_t len, char *out, size_t cap)
+void st_hex_opts(const uint8_t *opt, size_t len, char *out, size_t cap)
 {
 	size_t i, at = 0;
 

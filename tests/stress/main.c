@@ -10,17 +10,14 @@
  * Prints "PASS <name>: <figures>" or "FAIL <name>: <reason>" per scenario,
  * "FIG <name> key=value ..." lines with the measured figures, then
  * "N passed, N failed"; exits 0 only when every selected scenario passed.
+ *
+ * The scenarios are the VT_SCENARIO() registrations of the files here,
+ * one per scenario; st.h gives their order.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-#include "stress.h"
+#include "st.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,9 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-char pass_note[512];
-
-void fig(const char *fmt, ...)
+void st_fig(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -42,7 +37,7 @@ void fig(const char *fmt, ...)
 	fflush(stdout);
 }
 
-int64_t mono_ms(void)
+int64_t st_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -50,221 +45,19 @@ int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int peer_of(int fd, char *out, size_t cap)
+static int64_t run_start_ms;
+
+static void fig_seconds(struct vt *vt, const char *name, double seconds)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0) {
-		int e = errno;
-
-		snprintf(out, cap, "<getpeername: %s>", strerror(e));
-		return -e;
-	}
-	fmt_sockaddr((struct sockaddr *)&ss, out, cap);
-	return 0;
+	(void)vt;
+	st_fig("%s seconds=%.1f", name, seconds);
 }
 
-int close_session(struct vt *vt, struct session *s, unsigned int how)
+static void fig_total(struct vt *vt)
 {
-	int err = 0, fd = s->fd;
-
-	s->fd = -1;
-	switch (how % 3) {
-	case 0:		/* the LB resets: one packet, no state left anywhere */
-		err = lbsim_reset(&s->c);
-		close(fd);
-		if (err)
-			return fail(vt, "sending RST: %s", strerror(-err));
-		return 0;
-	case 1:		/* the LB closes first: the server never holds TIME_WAIT */
-		err = lbsim_send_segment(&s->c, LBSIM_FIN | LBSIM_ACK, NULL, 0,
-					 NULL, 0);
-		if (err) {
-			close(fd);
-			return fail(vt, "sending FIN: %s", strerror(-err));
-		}
-		s->c.snd_nxt++;
-		s->c.fin_sent = 1;
-		close(fd);
-		err = lbsim_close(&s->c, TIMEOUT_MS);
-		if (err)
-			return fail(vt, "orderly close (LB first): %s",
-				    strerror(-err));
-		return 0;
-	default: {	/* the server aborts: it sends an RST */
-		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-		char buf[16];
-		ssize_t n;
-
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-		close(fd);
-		n = lbsim_recv(&s->c, buf, sizeof(buf), TIMEOUT_MS);
-		if (n != -ECONNRESET)
-			return fail(vt, "server abort: emulator got %zd, want ECONNRESET",
-				    n);
-		return 0;
-	}
-	}
+	(void)vt;
+	st_fig("total seconds=%.1f", (double)(st_mono_ms() - run_start_ms) / 1000);
 }
-
-void lb_string(const struct vt *vt, int lb_family, enum lsn lsn,
-	       uint16_t lb_port, char *out, size_t cap)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	if (lb_family == AF_INET6) {
-		inet_ntop(AF_INET6, &vt->lb6, a, sizeof(a));
-		snprintf(out, cap, "[%s]:%u", a, lb_port);
-	} else if (lsn == LSN_V4) {
-		inet_ntop(AF_INET, &vt->lb4, a, sizeof(a));
-		snprintf(out, cap, "%s:%u", a, lb_port);
-	} else {
-		inet_ntop(AF_INET, &vt->lb4, a, sizeof(a));
-		snprintf(out, cap, "[::ffff:%s]:%u", a, lb_port);
-	}
-}
-
-int ensure_loaded(struct vt *vt)
-{
-	if (mod_loaded(MODULE_NAME))
-		return 0;
-	return vt_load(vt, "");
-}
-
-/* ---- slots and getpeername checkers ---- */
-
-int slots_init(struct slots *ss, int n)
-{
-	int i;
-
-	ss->v = calloc((size_t)n, sizeof(*ss->v));
-	if (!ss->v)
-		return -1;
-	ss->n = n;
-	for (i = 0; i < n; i++) {
-		pthread_mutex_init(&ss->v[i].mu, NULL);
-		ss->v[i].s.fd = -1;
-	}
-	return 0;
-}
-
-void slots_free(struct slots *ss)
-{
-	int i;
-
-	if (!ss->v)
-		return;
-	for (i = 0; i < ss->n; i++) {
-		sess_abort(&ss->v[i].s);
-		pthread_mutex_destroy(&ss->v[i].mu);
-	}
-	free(ss->v);
-	ss->v = NULL;
-}
-
-struct checker_arg {
-	struct checkers *c;
-	unsigned int id;
-};
-
-static void *checker_main(void *p)
-{
-	struct checker_arg *arg = p;
-	struct checkers *c = arg->c;
-	unsigned int at = arg->id * 7919u;
-	long calls = 0, bad = 0, gone = 0;
-
-	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
-		struct slot *sl = &c->ss->v[at++ % (unsigned int)c->ss->n];
-		char peer[128];
-
-		pthread_mutex_lock(&sl->mu);
-		if (sl->s.fd >= 0) {
-			int err = peer_of(sl->s.fd, peer, sizeof(peer));
-
-			calls++;
-			if (err == -ENOTCONN) {
-				gone++;
-			} else if (strcmp(peer, sl->want) &&
-				   (!sl->alt[0] || strcmp(peer, sl->alt))) {
-				bad++;
-				pthread_mutex_lock(&c->mu);
-				if (!c->first_bad[0])
-					snprintf(c->first_bad, sizeof(c->first_bad),
-						 "connection %ld: getpeername gave %s, want %s%s%s",
-						 sl->conn, peer, sl->want,
-						 sl->alt[0] ? " or " : "", sl->alt);
-				pthread_mutex_unlock(&c->mu);
-			}
-		}
-		pthread_mutex_unlock(&sl->mu);
-		if ((at & 63) == 0)
-			sched_yield();
-	}
-	__atomic_add_fetch(&c->calls, calls, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&c->bad, bad, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&c->gone, gone, __ATOMIC_RELAXED);
-	free(arg);
-	return NULL;
-}
-
-int checkers_start(struct checkers *c, struct slots *ss, int n)
-{
-	int i;
-
-	memset(c, 0, sizeof(*c));
-	pthread_mutex_init(&c->mu, NULL);
-	c->ss = ss;
-	c->tid = calloc((size_t)(n ? n : 1), sizeof(*c->tid));
-	if (!c->tid)
-		return -1;
-	for (i = 0; i < n; i++) {
-		struct checker_arg *arg = malloc(sizeof(*arg));
-
-		if (!arg)
-			return -1;
-		arg->c = c;
-		arg->id = (unsigned int)i;
-		if (pthread_create(&c->tid[i], NULL, checker_main, arg)) {
-			free(arg);
-			return -1;
-		}
-		c->n++;
-	}
-	return 0;
-}
-
-int checkers_stop(struct vt *vt, struct checkers *c)
-{
-	int i;
-
-	__atomic_store_n(&c->stop, 1, __ATOMIC_RELEASE);
-	for (i = 0; i < c->n; i++)
-		pthread_join(c->tid[i], NULL);
-	free(c->tid);
-	c->tid = NULL;
-	pthread_mutex_destroy(&c->mu);
-	if (c->bad)
-		return fail(vt, "%ld of %ld concurrent getpeername answers wrong; first: %s",
-			    c->bad, c->calls, c->first_bad);
-	return 0;
-}
-
-/* ---- main ---- */
-
-struct sc {
-	const char *name;
-	int (*run)(struct vt *vt, const struct opts *o);
-};
-
-static const struct sc scs[] = {
-	{ "bad_params", sc_bad_params },
-	{ "hostile_traffic", sc_hostile_traffic },
-	{ "trusted_flip", sc_trusted_flip },
-	{ "unload_race", sc_unload_race },
-	{ "final_unload", sc_final_unload },
-};
 
 static void usage(FILE *f)
 {
@@ -292,16 +85,22 @@ static bool num_arg(const char *s, long min, long max, long *out)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .conns = 100000, .cycles = 50, .race_conns = 1000,
+	struct st_opts o = { .conns = 100000, .cycles = 50, .race_conns = 1000,
 			  .flip_conns = 2000, .checkers = 2 };
 	struct vt vt;
+	char seed_note[48];
+	struct vt_prog prog = {
+		.tun_name = "toastress0",
+		.after_each = fig_seconds, .after_all = fig_total,
+		.fail_suffix = seed_note,
+	};
 	const char *only = NULL;
 	bool seeded = false;
-	int passed = 0, failed = 0, i;
-	size_t k;
-	int64_t t0 = mono_ms();
+	int i;
 
+	run_start_ms = st_mono_ms();
 	memset(&vt, 0, sizeof(vt));
+	vt.opts = &o;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -350,8 +149,7 @@ int main(int argc, char **argv)
 			vt.verbose = true;
 			continue;
 		} else if (!strcmp(a, "--list")) {
-			for (k = 0; k < ARRAY_SIZE(scs); k++)
-				printf("%s\n", scs[k].name);
+			vt_list(&vt);
 			return 0;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
@@ -373,15 +171,10 @@ int main(int argc, char **argv)
 			vt.module_path, strerror(errno));
 		return 2;
 	}
-	if (only) {
-		for (k = 0; k < ARRAY_SIZE(scs); k++)
-			if (vt_selected(only, scs[k].name))
-				break;
-		if (k == ARRAY_SIZE(scs)) {
-			fprintf(stderr, "toa-stress: --only %s matches no scenario (see --list)\n",
-				only);
-			return 2;
-		}
+	if (only && !vt_only_matches(&vt, only)) {
+		fprintf(stderr, "toa-stress: --only %s matches no scenario (see --list)\n",
+			only);
+		return 2;
 	}
 	if (!seeded) {
 		struct timespec ts;
@@ -391,39 +184,10 @@ int main(int argc, char **argv)
 	}
 	printf("# toa-stress seed %" PRIu64 " (replay: --seed %" PRIu64 ")\n",
 	       o.seed, o.seed);
-	fig("run seed=%" PRIu64 " conns=%ld cycles=%d race_conns=%ld flip_conns=%ld checkers=%d cpus=%ld",
-	    o.seed, o.conns, o.cycles, o.race_conns, o.flip_conns, o.checkers,
-	    sysconf(_SC_NPROCESSORS_ONLN));
+	st_fig("run seed=%" PRIu64 " conns=%ld cycles=%d race_conns=%ld flip_conns=%ld checkers=%d cpus=%ld",
+	       o.seed, o.conns, o.cycles, o.race_conns, o.flip_conns, o.checkers,
+	       sysconf(_SC_NPROCESSORS_ONLN));
 
-	if (vt_setup_net(&vt, "toastress0", NULL)) {
-		printf("FAIL setup: %s\n", vt.err);
-		printf("0 passed, 1 failed\n");
-		return 1;
-	}
-	for (k = 0; k < ARRAY_SIZE(scs); k++) {
-		int64_t s0 = mono_ms();
-		int r;
-
-		if (!vt_selected(only, scs[k].name))
-			continue;
-		vt.err[0] = '\0';
-		pass_note[0] = '\0';
-		r = scs[k].run(&vt, &o);
-		fig("%s seconds=%.1f", scs[k].name, (double)(mono_ms() - s0) / 1000);
-		if (r == 0) {
-			printf("PASS %s%s%s\n", scs[k].name, pass_note[0] ? ": " : "",
-			       pass_note);
-			passed++;
-		} else {
-			printf("FAIL %s: %s (seed %" PRIu64 ")\n", scs[k].name,
-			       vt.err[0] ? vt.err : "(no reason recorded)", o.seed);
-			failed++;
-			stats_dump();
-			kmsg_dump_toa();
-		}
-	}
-	fig("total seconds=%.1f", (double)(mono_ms() - t0) / 1000);
-	printf("%d passed, %d failed\n", passed, failed);
-	lbsim_tun_close(vt.tun);
-	return failed ? 1 : 0;
+	snprintf(seed_note, sizeof(seed_note), " (seed %" PRIu64 ")", o.seed);
+	return vt_run(&vt, &prog, only);
 }

@@ -101,10 +101,10 @@ static void drain_tun(struct vt *vt)
 
 static size_t toa_opt(struct vt *vt, uint8_t *opt)
 {
-	return lbsim_toa_v4(opt, 254, &vt->client4, CLIENT_PORT);
+	return lbsim_toa_v4(opt, 254, &vt->client4, VT_CLIENT_PORT);
 }
 
-/* CLIENT4 (203.0.113.7) in network order, for peer_ok() */
+/* VT_CLIENT4 (203.0.113.7) in network order, for peer_ok() */
 static const uint8_t CLIENT4_BYTES[4] = { 203, 0, 113, 7 };
 
 /* Is @sa the address this phase must show: the client (c) or the LB? */
@@ -114,14 +114,14 @@ static bool peer_ok(const struct sockaddr_in *sa, int phase,
 	if (sa->sin_family != AF_INET)
 		return false;
 	if (toa_phase(phase))
-		return sa->sin_port == htons(CLIENT_PORT) &&
+		return sa->sin_port == htons(VT_CLIENT_PORT) &&
 		       !memcmp(&sa->sin_addr, CLIENT4_BYTES, 4);
 	return sa->sin_port == htons(c->lb_port) &&
 	       !memcmp(&sa->sin_addr, c->lb_addr, 4);
 }
 
 /* Handshake with TOA or not, accept, check the accepted address. */
-static int open_conn(struct vt *vt, struct session *s, int lfd, uint16_t port,
+static int open_conn(struct vt *vt, struct vt_session *s, int lfd, uint16_t port,
 		     struct in_addr lb, int phase)
 {
 	struct sockaddr_in sa;
@@ -135,35 +135,35 @@ static int open_conn(struct vt *vt, struct session *s, int lfd, uint16_t port,
 	err = lbsim_conn_init(&s->c, vt->tun, AF_INET, &lb, 0, &vt->srv4, port);
 	if (!err)
 		err = lbsim_connect(&s->c, NULL, 0, optlen ? opt : NULL, optlen,
-				    TIMEOUT_MS);
+				    VT_TIMEOUT_MS);
 	if (err)
-		return fail(vt, "emulated handshake: %s", strerror(-err));
-	if (poll(&pfd, 1, TIMEOUT_MS) != 1)
-		return fail(vt, "nothing to accept after %d ms", TIMEOUT_MS);
+		return vt_fail(vt, "emulated handshake: %s", strerror(-err));
+	if (poll(&pfd, 1, VT_TIMEOUT_MS) != 1)
+		return vt_fail(vt, "nothing to accept after %d ms", VT_TIMEOUT_MS);
 	s->fd = accept4(lfd, (struct sockaddr *)&sa, &len, SOCK_CLOEXEC);
 	if (s->fd < 0)
-		return fail(vt, "accept: %s", strerror(errno));
+		return vt_fail(vt, "accept: %s", strerror(errno));
 	if (!peer_ok(&sa, phase, &s->c)) {
-		fmt_sockaddr((struct sockaddr *)&sa, s->accepted,
-			     sizeof(s->accepted));
-		return fail(vt, "phase %c: accept() gave %s", phase_name[phase],
-			    s->accepted);
+		vt_fmt_sockaddr((struct sockaddr *)&sa, s->accepted,
+				sizeof(s->accepted));
+		return vt_fail(vt, "phase %c: accept() gave %s", phase_name[phase],
+			       s->accepted);
 	}
 	return 0;
 }
 
-static int check_getpeername(struct vt *vt, struct session *s, int phase)
+static int check_getpeername(struct vt *vt, struct vt_session *s, int phase)
 {
 	struct sockaddr_in sa;
 	socklen_t len = sizeof(sa);
 	char got[96];
 
 	if (getpeername(s->fd, (struct sockaddr *)&sa, &len) < 0)
-		return fail(vt, "getpeername: %s", strerror(errno));
+		return vt_fail(vt, "getpeername: %s", strerror(errno));
 	if (!peer_ok(&sa, phase, &s->c)) {
-		fmt_sockaddr((struct sockaddr *)&sa, got, sizeof(got));
-		return fail(vt, "phase %c: getpeername() gave %s",
-			    phase_name[phase], got);
+		vt_fmt_sockaddr((struct sockaddr *)&sa, got, sizeof(got));
+		return vt_fail(vt, "phase %c: getpeername() gave %s",
+			       phase_name[phase], got);
 	}
 	return 0;
 }
@@ -175,7 +175,7 @@ static int check_getpeername(struct vt *vt, struct session *s, int phase)
  * the server, so thousands of connections do not fill the TIME_WAIT table
  * half-way through the run and change the cost of later rounds).
  */
-static int lb_close_first(struct vt *vt, struct session *s)
+static int lb_close_first(struct vt *vt, struct vt_session *s)
 {
 	struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
 	char buf[64];
@@ -184,27 +184,27 @@ static int lb_close_first(struct vt *vt, struct session *s)
 
 	err = lbsim_send_segment(&s->c, LBSIM_FIN | LBSIM_ACK, NULL, 0, NULL, 0);
 	if (err)
-		return fail(vt, "emulator FIN: %s", strerror(-err));
+		return vt_fail(vt, "emulator FIN: %s", strerror(-err));
 	s->c.snd_nxt++;
 	s->c.fin_sent = 1;
-	if (poll(&pfd, 1, TIMEOUT_MS) != 1)
-		return fail(vt, "server saw no EOF within %d ms", TIMEOUT_MS);
+	if (poll(&pfd, 1, VT_TIMEOUT_MS) != 1)
+		return vt_fail(vt, "server saw no EOF within %d ms", VT_TIMEOUT_MS);
 	n = read(s->fd, buf, sizeof(buf));
 	if (n != 0)
-		return fail(vt, "server read %zd at EOF: %s", n,
-			    n < 0 ? strerror(errno) : "unexpected data");
-	return sess_close(vt, s);
+		return vt_fail(vt, "server read %zd at EOF: %s", n,
+			       n < 0 ? strerror(errno) : "unexpected data");
+	return vt_sess_close(vt, s);
 }
 
 static int one_bench_conn(struct vt *vt, int lfd, uint16_t port, int phase,
 			  struct in_addr lb)
 {
-	struct session s;
+	struct vt_session s;
 
 	if (open_conn(vt, &s, lfd, port, lb, phase) ||
-	    check_getpeername(vt, &s, phase) || sess_exchange(vt, &s) ||
+	    check_getpeername(vt, &s, phase) || vt_sess_exchange(vt, &s) ||
 	    lb_close_first(vt, &s)) {
-		sess_abort(&s);
+		vt_sess_abort(&s);
 		return -1;
 	}
 	return 0;
@@ -235,7 +235,7 @@ static double conn_rate(struct vt *vt, int lfd, uint16_t port, int phase,
 static double gpn_rate(struct vt *vt, int lfd, uint16_t port, int phase,
 		       int ms, struct in_addr lb)
 {
-	struct session s;
+	struct vt_session s;
 	struct sockaddr_in sa;
 	socklen_t len;
 	double t0, t;
@@ -243,7 +243,7 @@ static double gpn_rate(struct vt *vt, int lfd, uint16_t port, int phase,
 	int i;
 
 	if (open_conn(vt, &s, lfd, port, lb, phase)) {
-		sess_abort(&s);
+		vt_sess_abort(&s);
 		return -1;
 	}
 	/* untimed warm-up (TCG translation), a tenth of the time */
@@ -257,16 +257,16 @@ static double gpn_rate(struct vt *vt, int lfd, uint16_t port, int phase,
 		for (i = 0; i < 256; i++) {
 			len = sizeof(sa);
 			if (getpeername(s.fd, (struct sockaddr *)&sa, &len) < 0) {
-				fail(vt, "getpeername: %s", strerror(errno));
-				sess_abort(&s);
+				vt_fail(vt, "getpeername: %s", strerror(errno));
+				vt_sess_abort(&s);
 				return -1;
 			}
 		}
 		calls += 256;
 		t = now_s() - t0;
 	} while (t * 1000 < ms);
-	if (check_getpeername(vt, &s, phase) || sess_close(vt, &s)) {
-		sess_abort(&s);
+	if (check_getpeername(vt, &s, phase) || vt_sess_close(vt, &s)) {
+		vt_sess_abort(&s);
 		return -1;
 	}
 	return calls / t;
@@ -338,7 +338,7 @@ static long slab_attr(const char *attr)
 	char path[128], buf[256];
 
 	snprintf(path, sizeof(path), "/sys/kernel/slab/toa_entry/%s", attr);
-	if (read_file(path, buf, sizeof(buf)))
+	if (vt_read_file(path, buf, sizeof(buf)))
 		return -1;
 	return strtol(buf, NULL, 10);
 }
@@ -351,16 +351,16 @@ struct memsnap {
 
 static int mem_snap(struct vt *vt, struct memsnap *m)
 {
-	struct stats st;
+	struct vt_stats st;
 
 	m->slab_kb = meminfo_kb("Slab");
 	m->sunreclaim_kb = meminfo_kb("SUnreclaim");
 	m->memfree_kb = meminfo_kb("MemFree");
 	m->objects = slab_attr("objects");
 	m->slabs = slab_attr("slabs");
-	if (stats_read(vt, &st))
+	if (vt_stats_read(vt, &st))
 		return -1;
-	m->live = stat_get(&st, "entries_live");
+	m->live = vt_stat_get(&st, "entries_live");
 	return 0;
 }
 
@@ -400,11 +400,11 @@ static int mem_phase(struct vt *vt, int lfd, uint16_t port, int phase, int n,
 		     struct in_addr lb, struct memsnap *before,
 		     struct memsnap *open, struct memsnap *after)
 {
-	struct session *s = calloc((size_t)n, sizeof(*s));
+	struct vt_session *s = calloc((size_t)n, sizeof(*s));
 	int i, opened = 0, err = 0;
 
 	if (!s)
-		return fail(vt, "out of memory for %d sessions", n);
+		return vt_fail(vt, "out of memory for %d sessions", n);
 	drain_tun(vt);
 	if (mem_snap(vt, before))
 		goto out_err;
@@ -415,13 +415,13 @@ static int mem_phase(struct vt *vt, int lfd, uint16_t port, int phase, int n,
 	if (mem_snap(vt, open))
 		goto out_err;
 	if (phase == 2 && open->live - before->live != n) {
-		fail(vt, "entries_live %lld -> %lld with %d TOA connections open",
-		     before->live, open->live, n);
+		vt_fail(vt, "entries_live %lld -> %lld with %d TOA connections open",
+			before->live, open->live, n);
 		goto out_err;
 	}
 	if (phase != 2 && open->live != before->live) {
-		fail(vt, "entries_live moved (%lld -> %lld) without TOA traffic",
-		     before->live, open->live);
+		vt_fail(vt, "entries_live moved (%lld -> %lld) without TOA traffic",
+			before->live, open->live);
 		goto out_err;
 	}
 	goto close_all;
@@ -439,7 +439,7 @@ close_all:
 	free(s);
 	if (err)
 		return -1;
-	if (wait_live_zero(vt, 10000))
+	if (vt_wait_live_zero(vt, 10000))
 		return -1;
 	drain_tun(vt);
 	return mem_snap(vt, after);
@@ -469,7 +469,7 @@ static int memory_bench(struct vt *vt, int lfd, uint16_t port, int n)
 		       m[p][2].slabs);
 	}
 	if (order < 0 || opo <= 0)
-		return fail(vt, "/sys/kernel/slab/toa_entry missing: no kmem_cache toa_entry?");
+		return vt_fail(vt, "/sys/kernel/slab/toa_entry missing: no kmem_cache toa_entry?");
 	/* what one object occupies in its slab pages */
 	slab_bytes_per_obj = (double)(page << order) / (double)opo;
 	/* c minus b: what TOA adds to otherwise identical connections */
@@ -485,8 +485,8 @@ static int memory_bench(struct vt *vt, int lfd, uint16_t port, int n)
 	       n, slab_bytes_per_obj, per_entry_objs, per_entry_slabs,
 	       per_entry_meminfo);
 	if (per_entry_objs < 0.9)
-		return fail(vt, "the toa_entry cache grew by %.2f objects per TOA connection, want about 1",
-			    per_entry_objs);
+		return vt_fail(vt, "the toa_entry cache grew by %.2f objects per TOA connection, want about 1",
+			       per_entry_objs);
 	return 0;
 }
 
@@ -579,7 +579,7 @@ static int load(struct vt *vt, bool report)
 
 static int unload(struct vt *vt)
 {
-	if (wait_live_zero(vt, 10000))
+	if (vt_wait_live_zero(vt, 10000))
 		return -1;
 	return vt_unload(vt);
 }
@@ -685,7 +685,7 @@ int main(int argc, char **argv)
 		printf("FAIL bench_setup: %s\n", res ? vt.err : "out of memory");
 		return 1;
 	}
-	lfd = listener(&vt, LSN_V4, &port);
+	lfd = vt_listener(&vt, VT_LSN_V4, &port);
 	if (lfd < 0) {
 		printf("FAIL bench_setup: %s\n", vt.err);
 		return 1;
@@ -694,8 +694,8 @@ int main(int argc, char **argv)
 
 	if (rounds(&vt, res, lfd, port, &o)) {
 		printf("FAIL bench_rounds: %s\n", vt.err);
-		stats_dump();
-		kmsg_dump_toa();
+		vt_stats_dump();
+		vt_kmsg_dump_toa();
 		failed++;
 	} else {
 		print_stats("conn", res->conn, o.rounds);
@@ -703,11 +703,11 @@ int main(int argc, char **argv)
 		printf("PASS bench_rounds\n");
 	}
 
-	if (mod_loaded(MODULE_NAME) || !load(&vt, false)) {
+	if (vt_mod_loaded(VT_MODULE_NAME) || !load(&vt, false)) {
 		print_slab_identity();
 		if (memory_bench(&vt, lfd, port, o.live)) {
 			printf("FAIL bench_memory: %s\n", vt.err);
-			stats_dump();
+			vt_stats_dump();
 			failed++;
 		} else {
 			printf("PASS bench_memory\n");
