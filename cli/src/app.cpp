@@ -16,6 +16,7 @@
 #include "selftest.h"
 #include "serve.h"
 #include "stats.h"
+#include "trace.h"
 #include "version.h"
 
 namespace toacheck {
@@ -52,8 +53,9 @@ int run_cli(int argc, const char *const *argv, System &sys, std::ostream &out, s
 	DisableCmd disable;
 	StatsCmd stats;
 	ServeCmd serve;
+	TraceCmd trace;
 	SelftestCmd selftest;
-	const std::vector<Command *> commands{&doctor, &load, &unload, &enable, &disable, &stats, &serve, &selftest};
+	const std::vector<Command *> commands{&doctor, &load, &unload, &enable, &disable, &stats, &trace, &serve, &selftest};
 	std::vector<std::pair<CLI::App *, Command *>> defined;
 	for (auto *cmd : commands)
 		defined.emplace_back(cmd->define(app), cmd);

@@ -59,6 +59,7 @@ enum kt_order {
 	KT_CLI_STATS,
 	KT_CLI_SELFTEST,
 	KT_CLI_SERVE,
+	KT_CLI_TRACE,
 	KT_MODULE_UNLOADED,	/* module.c */
 };
 
