@@ -371,17 +371,28 @@ bool toa_attach_missed(unsigned int i, const char **name, unsigned long *n)
 	return true;
 }
 
+/*
+ * Arming order: forgetting first, then showing, learning last, so that
+ * no entry is made while a hook that must forget it is not armed yet (a
+ * socket closed with SO_LINGER 0 meanwhile would keep its entry: its
+ * peer port is cleared before it is destroyed). Disarming: the reverse.
+ */
+static const u8 toa_arm_order[TOA_NR_FHOOKS] = {
+	TOA_H_DISCONNECT, TOA_H_GETNAME4, TOA_H_GETNAME6, TOA_H_COOKIE4,
+	TOA_H_COOKIE6, TOA_H_CHECK_REQ, TOA_H_SYN,
+};
+
 static void toa_attach_undo(void)
 {
-	unsigned int i = TOA_NR_FHOOKS;
+	unsigned int n = TOA_NR_FHOOKS;
 
 	/* learning and showing stop first, forgetting last */
-	while (i--)
-		toa_fhook_disarm(&toa_fhooks[i]);
-	for (i = 0; i < ARRAY_SIZE(toa_krp); i++)
-		if (toa_krp_armed[i]) {
-			unregister_kretprobe(&toa_krp[i]);
-			toa_krp_armed[i] = false;
+	while (n--)
+		toa_fhook_disarm(&toa_fhooks[toa_arm_order[n]]);
+	for (n = 0; n < ARRAY_SIZE(toa_krp); n++)
+		if (toa_krp_armed[n]) {
+			unregister_kretprobe(&toa_krp[n]);
+			toa_krp_armed[n] = false;
 		}
 	/*
 	 * No callback sends anyone to a wrapper now: unregistering waited
@@ -400,7 +411,7 @@ static void toa_attach_undo(void)
 
 int toa_attach_init(void)
 {
-	unsigned int i;
+	unsigned int n;
 	int err;
 
 	/* the destructor first: no entry may exist that nobody forgets */
@@ -415,7 +426,8 @@ int toa_attach_init(void)
 		toa_tp = NULL;
 		return err;
 	}
-	for (i = 0; i < TOA_NR_FHOOKS; i++) {
+	for (n = 0; n < TOA_NR_FHOOKS; n++) {
+		unsigned int i = toa_arm_order[n];
 		struct toa_fhook *h = &toa_fhooks[i];
 
 		err = toa_fhook_arm(h);
