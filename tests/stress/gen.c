@@ -315,6 +315,7 @@ static bool usable(const uint8_t *a, bool v6)
 void st_oracle(const uint8_t *opt, size_t len, uint8_t toa_kind,
 	       struct st_expect *e)
 {
+	bool wrong_len = false;
 	size_t i = 0;
 
 	memset(e, 0, sizeof(*e));
@@ -323,7 +324,7 @@ void st_oracle(const uint8_t *opt, size_t len, uint8_t toa_kind,
 		uint8_t k = opt[i], l;
 
 		if (k == 0)		/* end of option list */
-			return;
+			break;
 		if (k == 1) {		/* no-operation */
 			i++;
 			continue;
@@ -340,12 +341,15 @@ void st_oracle(const uint8_t *opt, size_t len, uint8_t toa_kind,
 		/*
 		 * These options ride on the handshake's ACK: the module skips
 		 * an RFC 6994 experiment ID (0xf989, a TFO cookie) only on a
-		 * SYN, so here 0xf989 and 0xeb9f are plain TOA ports.
+		 * SYN, so here 0xf989 and 0xeb9f are plain TOA ports. The module
+		 * reads both kinds of its default option_kinds, 254 and 253.
 		 */
-		if (k == toa_kind) {
+		if (k == toa_kind || k == ST_KIND2) {
+			/* another length: skipped, malformed if nothing else */
 			if (l != 8 && l != 20) {
-				e->out = ST_OUT_MALFORMED;
-				return;
+				wrong_len = true;
+				i += l;
+				continue;
 			}
 			e->port = (uint16_t)(opt[i + 2] << 8 | opt[i + 3]);
 			memcpy(e->addr, opt + i + 4, l - 4u);
@@ -355,6 +359,8 @@ void st_oracle(const uint8_t *opt, size_t len, uint8_t toa_kind,
 		}
 		i += l;
 	}
+	if (wrong_len)
+		e->out = ST_OUT_MALFORMED;
 }
 
 bool st_strict_reject(const uint8_t *opt, size_t len, size_t minlen)

@@ -24,6 +24,7 @@ enum st_order {
 };
 
 #define ST_KIND TOA_DEFAULT_KIND	/* the option kind of every run */
+#define ST_KIND2	253	/* the second kind of the default option_kinds */
 
 /* ---- options of a run (vt->opts) ---- */
 struct st_opts {

@@ -59,10 +59,11 @@ module_build() {
 	magic=$(modinfo -F vermagic "$K_KO")
 	[[ $magic == "$K_KVER "* ]] || kfail build "toa.ko vermagic '$magic' is not for $K_KVER"
 	# The suite's test-only module (tests/kernel/kmod: an in-kernel TCP
-	# server), built the same way; a stand-in program dir may have none.
+	# server), built the same way (inside $src, which a chroot build sees);
+	# a stand-in program dir may have none.
 	K_KSOCK=
 	[[ -f $VMT_PROG_DIR/kmod/Makefile ]] || return 0
-	local kmod=$K_WORK/kmod klog=$VMT_LOG_DIR/$K_NAME.kmod.build.log
+	local kmod=$src/kmod klog=$VMT_LOG_DIR/$K_NAME.kmod.build.log
 	rm -rf "$kmod"
 	mkdir -p "$kmod"
 	cp -a "$VMT_PROG_DIR/kmod/." "$kmod/"
