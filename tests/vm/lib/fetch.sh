@@ -100,7 +100,7 @@ kernel_download() {
 	local deps common kbuild cand
 	deps=$(apt_field "$K_HDRPKG:$K_ARCH=$K_VER" Depends)
 	[[ -n $deps ]] || kfail fetch "$K_HDRPKG=$K_VER not in the package lists"
-	common=$(grep -oE 'linux-headers-[^ ,]+-common' <<<"$deps" | head -n1) || true
+	common=$(grep -oE 'linux-headers-[^ ,]+-common(-rt)?' <<<"$deps" | head -n1) || true
 	kbuild=$(grep -oE 'linux-kbuild-[^ ,]+' <<<"$deps" | head -n1) || true
 	[[ -n $common && -n $kbuild ]] || kfail fetch "unexpected Depends of $K_HDRPKG: $deps"
 
