@@ -62,8 +62,8 @@ static int __init toa_ksock_init(void)
 			       &toa_ksock_listener);
 	if (err)
 		return err;
-	err = kernel_bind(toa_ksock_listener, (struct sockaddr *)&sin,
-			  sizeof(sin));
+	/* void *: kernel_bind() takes struct sockaddr_unsized * from 6.19 */
+	err = kernel_bind(toa_ksock_listener, (void *)&sin, sizeof(sin));
 	if (!err)
 		err = kernel_listen(toa_ksock_listener, 8);
 	if (err)
