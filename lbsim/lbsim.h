@@ -48,15 +48,15 @@ extern "C" {
 #define LBSIM_MAX_OPTLEN 40
 
 /* Option kinds lbsim writes or reads itself */
-#define LBSIM_OPT_EOL		0
-#define LBSIM_OPT_NOP		1
-#define LBSIM_OPT_MSS		2
-#define LBSIM_OPT_WSCALE	3
-#define LBSIM_OPT_SACK_PERM	4
-#define LBSIM_OPT_TS		8
+#define LBSIM_OPT_EOL	    0
+#define LBSIM_OPT_NOP	    1
+#define LBSIM_OPT_MSS	    2
+#define LBSIM_OPT_WSCALE    3
+#define LBSIM_OPT_SACK_PERM 4
+#define LBSIM_OPT_TS	    8
 
 /* NOP, NOP, timestamps: what every segment carries once negotiated */
-#define LBSIM_TS_OPTLEN		12
+#define LBSIM_TS_OPTLEN 12
 
 /*
  * What a connection adds to the caller's options (struct lbsim_conn
@@ -85,17 +85,17 @@ extern "C" {
  * too. In every profile the peer's window is read with its scale and
  * lbsim_send() keeps to it.
  */
-#define LBSIM_PROFILE_DEFAULT	0
-#define LBSIM_PROFILE_LINUX	1
-#define LBSIM_PROFILE_BARE	2
+#define LBSIM_PROFILE_DEFAULT 0
+#define LBSIM_PROFILE_LINUX   1
+#define LBSIM_PROFILE_BARE    2
 
 /* Window scale and SYN window of a composed SYN; our receive window */
-#define LBSIM_WSCALE		7
-#define LBSIM_SYN_WINDOW	64240
-#define LBSIM_RCV_WINDOW	64240
+#define LBSIM_WSCALE	 7
+#define LBSIM_SYN_WINDOW 64240
+#define LBSIM_RCV_WINDOW 64240
 
 /* How long lbsim_send() waits for the peer's window to open */
-#define LBSIM_SEND_WAIT_MS	10000
+#define LBSIM_SEND_WAIT_MS 10000
 
 struct lbsim_tun;
 
@@ -135,8 +135,7 @@ int lbsim_tun_up(struct lbsim_tun *tun);
  * usable at once. The prefix route makes the rest of the prefix reachable
  * through the device, i.e. through the emulator.
  */
-int lbsim_tun_add_addr(struct lbsim_tun *tun, int family, const void *addr,
-		       unsigned int prefixlen);
+int lbsim_tun_add_addr(struct lbsim_tun *tun, int family, const void *addr, unsigned int prefixlen);
 
 /*
  * A fresh source port for an emulated connection (cycles 20000..59999), so
@@ -147,36 +146,36 @@ uint16_t lbsim_tun_next_port(struct lbsim_tun *tun);
 /* One emulated TCP connection from the LB to the server. */
 struct lbsim_conn {
 	struct lbsim_tun *tun;
-	int family;			/* AF_INET or AF_INET6 */
-	uint8_t lb_addr[16];		/* emulator side (IPv4: first 4 bytes) */
-	uint8_t srv_addr[16];		/* kernel side */
-	uint16_t lb_port, srv_port;	/* host byte order */
-	uint32_t iss;			/* our initial sequence number */
-	uint32_t snd_nxt, snd_una;	/* next to send, oldest unacknowledged */
-	uint32_t irs, rcv_nxt;		/* peer's ISN, next expected */
-	uint16_t peer_mss;		/* from the SYN-ACK, 536 if absent */
+	int family;		    /* AF_INET or AF_INET6 */
+	uint8_t lb_addr[16];	    /* emulator side (IPv4: first 4 bytes) */
+	uint8_t srv_addr[16];	    /* kernel side */
+	uint16_t lb_port, srv_port; /* host byte order */
+	uint32_t iss;		    /* our initial sequence number */
+	uint32_t snd_nxt, snd_una;  /* next to send, oldest unacknowledged */
+	uint32_t irs, rcv_nxt;	    /* peer's ISN, next expected */
+	uint16_t peer_mss;	    /* from the SYN-ACK, 536 if absent */
 	unsigned established : 1;
-	unsigned fin_sent : 1;		/* our FIN went out */
-	unsigned fin_acked : 1;		/* ... and the peer acknowledged it */
-	unsigned peer_fin : 1;		/* peer's FIN received (and acknowledged) */
-	unsigned reset : 1;		/* an RST went either way */
-	unsigned fin_rtx;		/* times lbsim_close sent the FIN again */
+	unsigned fin_sent : 1;	/* our FIN went out */
+	unsigned fin_acked : 1; /* ... and the peer acknowledged it */
+	unsigned peer_fin : 1;	/* peer's FIN received (and acknowledged) */
+	unsigned reset : 1;	/* an RST went either way */
+	unsigned fin_rtx;	/* times lbsim_close sent the FIN again */
 
 	/* the profile, and what the handshake negotiated */
-	int profile;			/* LBSIM_PROFILE_* */
-	unsigned syn_ts : 1;		/* our SYN offered timestamps */
-	unsigned syn_sack : 1;		/* ... SACK-permitted */
-	unsigned syn_ws : 1;		/* ... a window scale (rcv_wscale) */
-	unsigned ts_ok : 1;		/* timestamps negotiated */
-	unsigned sack_ok : 1;		/* SACK-permitted both ways */
-	unsigned ws_ok : 1;		/* window scaling both ways */
-	unsigned ts_sent : 1;		/* ts_last is valid */
-	uint8_t rcv_wscale;		/* ours, in effect when ws_ok */
-	uint8_t snd_wscale;		/* the peer's, in effect when ws_ok */
-	uint32_t ts_offset;		/* TSval = 1 ms clock + ts_offset */
-	uint32_t ts_last;		/* the last TSval sent */
-	uint32_t ts_recent;		/* the newest TSval received (our TSecr) */
-	uint32_t snd_wnd;		/* the peer's window, bytes (scaled) */
+	int profile;	       /* LBSIM_PROFILE_* */
+	unsigned syn_ts : 1;   /* our SYN offered timestamps */
+	unsigned syn_sack : 1; /* ... SACK-permitted */
+	unsigned syn_ws : 1;   /* ... a window scale (rcv_wscale) */
+	unsigned ts_ok : 1;    /* timestamps negotiated */
+	unsigned sack_ok : 1;  /* SACK-permitted both ways */
+	unsigned ws_ok : 1;    /* window scaling both ways */
+	unsigned ts_sent : 1;  /* ts_last is valid */
+	uint8_t rcv_wscale;    /* ours, in effect when ws_ok */
+	uint8_t snd_wscale;    /* the peer's, in effect when ws_ok */
+	uint32_t ts_offset;    /* TSval = 1 ms clock + ts_offset */
+	uint32_t ts_last;      /* the last TSval sent */
+	uint32_t ts_recent;    /* the newest TSval received (our TSecr) */
+	uint32_t snd_wnd;      /* the peer's window, bytes (scaled) */
 	/*
 	 * Set before lbsim_connect(): the handshake ACK is "lost" (never
 	 * sent); the first segment sent afterwards, e.g. data with
@@ -192,9 +191,8 @@ struct lbsim_conn {
  * a connection that only builds packets (lbsim_conn_packet(), unit tests);
  * sending on it gives -ENODEV.
  */
-int lbsim_conn_init(struct lbsim_conn *c, struct lbsim_tun *tun, int family,
-		    const void *lb_addr, uint16_t lb_port,
-		    const void *srv_addr, uint16_t srv_port);
+int lbsim_conn_init(struct lbsim_conn *c, struct lbsim_tun *tun, int family, const void *lb_addr,
+		    uint16_t lb_port, const void *srv_addr, uint16_t srv_port);
 
 /*
  * Choose the profile of @c (LBSIM_PROFILE_*), after lbsim_conn_init() and
@@ -214,8 +212,7 @@ int lbsim_conn_set_profile(struct lbsim_conn *c, int profile);
  * option that the SYN offers: -EMSGSIZE (nothing sent).
  * Errors: -ETIMEDOUT (no SYN-ACK in @timeout_ms), -ECONNREFUSED (RST).
  */
-int lbsim_connect(struct lbsim_conn *c,
-		  const uint8_t *syn_opts, size_t syn_optlen,
+int lbsim_connect(struct lbsim_conn *c, const uint8_t *syn_opts, size_t syn_optlen,
 		  const uint8_t *ack_opts, size_t ack_optlen, int timeout_ms);
 
 /*
@@ -225,11 +222,9 @@ int lbsim_connect(struct lbsim_conn *c,
  * snd_una == iss + 1 + syn_dlen if it did, iss + 1 if not (then the data
  * was not delivered; send it again with lbsim_send()).
  */
-int lbsim_connect_data(struct lbsim_conn *c,
-		       const uint8_t *syn_opts, size_t syn_optlen,
-		       const void *syn_data, size_t syn_dlen,
-		       const uint8_t *ack_opts, size_t ack_optlen,
-		       int timeout_ms);
+int lbsim_connect_data(struct lbsim_conn *c, const uint8_t *syn_opts, size_t syn_optlen,
+		       const void *syn_data, size_t syn_dlen, const uint8_t *ack_opts,
+		       size_t ack_optlen, int timeout_ms);
 
 /*
  * Send @len bytes as PSH|ACK segments (at most peer_mss each, less the
@@ -239,8 +234,8 @@ int lbsim_connect_data(struct lbsim_conn *c,
  * LBSIM_SEND_WAIT_MS for it to open (-ETIMEDOUT), data and FIN that
  * arrive meanwhile are kept for lbsim_recv()/lbsim_close().
  */
-int lbsim_send(struct lbsim_conn *c, const void *data, size_t len,
-	       const uint8_t *opts, size_t optlen);
+int lbsim_send(struct lbsim_conn *c, const void *data, size_t len, const uint8_t *opts,
+	       size_t optlen);
 
 /*
  * Receive in-order data from the server into @buf and acknowledge it (only
@@ -252,7 +247,7 @@ int lbsim_send(struct lbsim_conn *c, const void *data, size_t len,
 ssize_t lbsim_recv(struct lbsim_conn *c, void *buf, size_t cap, int timeout_ms);
 
 /* First retransmission interval of lbsim_close's FIN (doubled each time). */
-#define LBSIM_FIN_RTO_MS	500
+#define LBSIM_FIN_RTO_MS 500
 
 /*
  * Orderly close: send our FIN, then process segments (data is acknowledged
@@ -273,8 +268,7 @@ int lbsim_reset(struct lbsim_conn *c);
  * payload, as lbsim_conn_packet() builds it (timestamp option in front when
  * negotiated). Sequence state is not advanced.
  */
-int lbsim_send_segment(struct lbsim_conn *c, uint8_t flags,
-		       const uint8_t *opts, size_t optlen,
+int lbsim_send_segment(struct lbsim_conn *c, uint8_t flags, const uint8_t *opts, size_t optlen,
 		       const void *data, size_t len);
 
 /*
@@ -282,11 +276,9 @@ int lbsim_send_segment(struct lbsim_conn *c, uint8_t flags,
  * checksums; @src/@dst are 4 or 16 bytes per @family. Returns the packet
  * length or -EINVAL / -EMSGSIZE. Exposed for unit tests.
  */
-ssize_t lbsim_build_packet(uint8_t *out, size_t cap, int family,
-			   const void *src, const void *dst,
-			   uint16_t sport, uint16_t dport,
-			   uint32_t seq, uint32_t ack, uint8_t flags,
-			   uint16_t window, const uint8_t *opts, size_t optlen,
+ssize_t lbsim_build_packet(uint8_t *out, size_t cap, int family, const void *src, const void *dst,
+			   uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+			   uint8_t flags, uint16_t window, const uint8_t *opts, size_t optlen,
 			   const void *data, size_t len);
 
 /*
@@ -315,8 +307,7 @@ size_t lbsim_opt_timestamps(uint8_t *out, uint32_t tsval, uint32_t tsecr);
  * the way Linux does (stops at EOL or at a bad length; an option of that
  * kind with another length is passed over). NULL when there is none.
  */
-const uint8_t *lbsim_opt_find(const uint8_t *opts, size_t optlen,
-			      uint8_t kind, uint8_t len);
+const uint8_t *lbsim_opt_find(const uint8_t *opts, size_t optlen, uint8_t kind, uint8_t len);
 
 /*
  * The option area of @c's next SYN into @out (LBSIM_MAX_OPTLEN bytes):
@@ -326,9 +317,8 @@ const uint8_t *lbsim_opt_find(const uint8_t *opts, size_t optlen,
  * LBSIM_MAX_OPTLEN) or -EMSGSIZE (no room for the timestamp option, see
  * LBSIM_PROFILE_LINUX). lbsim_connect() uses it; exposed for unit tests.
  */
-ssize_t lbsim_conn_syn_options(struct lbsim_conn *c, uint8_t *out,
-			       const uint8_t *syn_opts, size_t syn_optlen,
-			       size_t ack_optlen);
+ssize_t lbsim_conn_syn_options(struct lbsim_conn *c, uint8_t *out, const uint8_t *syn_opts,
+			       size_t syn_optlen, size_t ack_optlen);
 
 /*
  * The packet lbsim writes for one segment of @c: @seq, @flags, ack =
@@ -339,10 +329,9 @@ ssize_t lbsim_conn_syn_options(struct lbsim_conn *c, uint8_t *out,
  * -EMSGSIZE as lbsim_build_packet(), -EMSGSIZE also when @opts do not fit
  * behind the timestamp option. Exposed for unit tests.
  */
-ssize_t lbsim_conn_packet(struct lbsim_conn *c, uint8_t *out, size_t cap,
-			  uint32_t seq, uint8_t flags,
-			  const uint8_t *opts, size_t optlen,
-			  const void *data, size_t len);
+ssize_t lbsim_conn_packet(struct lbsim_conn *c, uint8_t *out, size_t cap, uint32_t seq,
+			  uint8_t flags, const uint8_t *opts, size_t optlen, const void *data,
+			  size_t len);
 
 /*
  * Take the SYN-ACK @pkt (an IP packet from the server) into @c as

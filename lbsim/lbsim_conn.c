@@ -13,13 +13,12 @@
 #include <errno.h>
 #include <string.h>
 
-#define SYN_RESEND_MS	1000
-#define MAX_SYN_DATA	1200
-#define MAX_CHUNK	1400
+#define SYN_RESEND_MS 1000
+#define MAX_SYN_DATA  1200
+#define MAX_CHUNK     1400
 
 /* FNV-1a over the address pair: one timestamp clock per pair, like Linux */
-static uint32_t pair_hash(uint32_t h, const uint8_t *a, const uint8_t *b,
-			  size_t alen)
+static uint32_t pair_hash(uint32_t h, const uint8_t *a, const uint8_t *b, size_t alen)
 {
 	size_t i;
 
@@ -31,9 +30,8 @@ static uint32_t pair_hash(uint32_t h, const uint8_t *a, const uint8_t *b,
 	return h;
 }
 
-int lbsim_conn_init(struct lbsim_conn *c, struct lbsim_tun *tun, int family,
-		    const void *lb_addr, uint16_t lb_port,
-		    const void *srv_addr, uint16_t srv_port)
+int lbsim_conn_init(struct lbsim_conn *c, struct lbsim_tun *tun, int family, const void *lb_addr,
+		    uint16_t lb_port, const void *srv_addr, uint16_t srv_port)
 {
 	int alen = lbsim_addr_len(family);
 	uint32_t isn_seed;
@@ -51,29 +49,26 @@ int lbsim_conn_init(struct lbsim_conn *c, struct lbsim_tun *tun, int family,
 	c->iss = isn_seed ^ ((uint32_t)c->lb_port * 2246822519u);
 	c->snd_nxt = c->snd_una = c->iss;
 	c->peer_mss = 536;
-	c->ts_offset = pair_hash(tun ? lbsim_tun_seed(tun) : 0, c->lb_addr,
-				 c->srv_addr, (size_t)alen);
+	c->ts_offset =
+		pair_hash(tun ? lbsim_tun_seed(tun) : 0, c->lb_addr, c->srv_addr, (size_t)alen);
 	return 0;
 }
 
-static int send_raw(struct lbsim_conn *c, uint32_t seq, uint8_t flags,
-		    const uint8_t *opts, size_t optlen,
-		    const void *data, size_t len)
+static int send_raw(struct lbsim_conn *c, uint32_t seq, uint8_t flags, const uint8_t *opts,
+		    size_t optlen, const void *data, size_t len)
 {
 	uint8_t pkt[LBSIM_PKT_MAX];
 	ssize_t n;
 
 	if (!c->tun)
 		return -ENODEV;
-	n = lbsim_conn_packet(c, pkt, sizeof(pkt), seq, flags, opts, optlen,
-			      data, len);
+	n = lbsim_conn_packet(c, pkt, sizeof(pkt), seq, flags, opts, optlen, data, len);
 	if (n < 0)
 		return (int)n;
 	return lbsim_tun_write(c->tun, pkt, (size_t)n);
 }
 
-int lbsim_send_segment(struct lbsim_conn *c, uint8_t flags,
-		       const uint8_t *opts, size_t optlen,
+int lbsim_send_segment(struct lbsim_conn *c, uint8_t flags, const uint8_t *opts, size_t optlen,
 		       const void *data, size_t len)
 {
 	return send_raw(c, c->snd_nxt, flags, opts, optlen, data, len);
@@ -84,17 +79,15 @@ static int send_ack(struct lbsim_conn *c)
 	return send_raw(c, c->snd_nxt, LBSIM_ACK, NULL, 0, NULL, 0);
 }
 
-int lbsim_connect(struct lbsim_conn *c,
-		  const uint8_t *syn_opts, size_t syn_optlen,
+int lbsim_connect(struct lbsim_conn *c, const uint8_t *syn_opts, size_t syn_optlen,
 		  const uint8_t *ack_opts, size_t ack_optlen, int timeout_ms)
 {
-	return lbsim_connect_data(c, syn_opts, syn_optlen, NULL, 0,
-				  ack_opts, ack_optlen, timeout_ms);
+	return lbsim_connect_data(c, syn_opts, syn_optlen, NULL, 0, ack_opts, ack_optlen,
+				  timeout_ms);
 }
 
 /* Wait for the SYN-ACK until @until; 1 when @s is one, 0 on timeout. */
-static int wait_synack(struct lbsim_conn *c, struct lbsim_seg *s,
-		       size_t syn_dlen, int64_t until)
+static int wait_synack(struct lbsim_conn *c, struct lbsim_seg *s, size_t syn_dlen, int64_t until)
 {
 	for (;;) {
 		uint32_t acked;
@@ -110,18 +103,15 @@ static int wait_synack(struct lbsim_conn *c, struct lbsim_seg *s,
 			return -ECONNREFUSED;
 		}
 		/* the SYN-ACK acknowledges the SYN, and the data if taken */
-		if ((s->flags & (LBSIM_SYN | LBSIM_ACK)) ==
-		    (LBSIM_SYN | LBSIM_ACK) &&
+		if ((s->flags & (LBSIM_SYN | LBSIM_ACK)) == (LBSIM_SYN | LBSIM_ACK) &&
 		    (acked == 0 || acked == syn_dlen))
 			return 1;
 	}
 }
 
-int lbsim_connect_data(struct lbsim_conn *c,
-		       const uint8_t *syn_opts, size_t syn_optlen,
-		       const void *syn_data, size_t syn_dlen,
-		       const uint8_t *ack_opts, size_t ack_optlen,
-		       int timeout_ms)
+int lbsim_connect_data(struct lbsim_conn *c, const uint8_t *syn_opts, size_t syn_optlen,
+		       const void *syn_data, size_t syn_dlen, const uint8_t *ack_opts,
+		       size_t ack_optlen, int timeout_ms)
 {
 	int64_t deadline = lbsim_now_ms() + timeout_ms, next_syn;
 	uint8_t opts[LBSIM_MAX_OPTLEN];
@@ -135,12 +125,10 @@ int lbsim_connect_data(struct lbsim_conn *c,
 	c->snd_nxt = c->iss;
 	for (;;) {
 		/* composed again for every SYN: a fresh TSval each time */
-		n = lbsim_conn_syn_options(c, opts, syn_opts, syn_optlen,
-					   ack_optlen);
+		n = lbsim_conn_syn_options(c, opts, syn_opts, syn_optlen, ack_optlen);
 		if (n < 0)
 			return (int)n;
-		err = send_raw(c, c->iss, LBSIM_SYN, opts, (size_t)n,
-			       syn_data, syn_dlen);
+		err = send_raw(c, c->iss, LBSIM_SYN, opts, (size_t)n, syn_data, syn_dlen);
 		if (err)
 			return err;
 		next_syn = lbsim_now_ms() + SYN_RESEND_MS;
@@ -156,8 +144,7 @@ int lbsim_connect_data(struct lbsim_conn *c,
 	}
 	lbsim_take_synack(c, &s);
 	if (!c->skip_ack) {
-		err = send_raw(c, c->snd_nxt, LBSIM_ACK, ack_opts, ack_optlen,
-			       NULL, 0);
+		err = send_raw(c, c->snd_nxt, LBSIM_ACK, ack_opts, ack_optlen, NULL, 0);
 		if (err)
 			return err;
 	}
@@ -205,8 +192,8 @@ static int wait_window(struct lbsim_conn *c, uint32_t *room, int64_t deadline)
 	}
 }
 
-int lbsim_send(struct lbsim_conn *c, const void *data, size_t len,
-	       const uint8_t *opts, size_t optlen)
+int lbsim_send(struct lbsim_conn *c, const void *data, size_t len, const uint8_t *opts,
+	       size_t optlen)
 {
 	int64_t deadline = lbsim_now_ms() + LBSIM_SEND_WAIT_MS;
 	const uint8_t *p = data;
@@ -219,10 +206,9 @@ int lbsim_send(struct lbsim_conn *c, const void *data, size_t len,
 	if (chunk_max > MAX_CHUNK)
 		chunk_max = MAX_CHUNK;
 	if (lbsim_adds_ts(c)) {
-		if (optlen <= LBSIM_MAX_OPTLEN &&
-		    optlen + LBSIM_TS_OPTLEN > LBSIM_MAX_OPTLEN)
+		if (optlen <= LBSIM_MAX_OPTLEN && optlen + LBSIM_TS_OPTLEN > LBSIM_MAX_OPTLEN)
 			return -EMSGSIZE;
-		chunk_max -= LBSIM_TS_OPTLEN;	/* as Linux's MSS does */
+		chunk_max -= LBSIM_TS_OPTLEN; /* as Linux's MSS does */
 	}
 	while (len) {
 		size_t n = len < chunk_max ? len : chunk_max;
@@ -233,8 +219,7 @@ int lbsim_send(struct lbsim_conn *c, const void *data, size_t len,
 			return err;
 		if (n > room)
 			n = room;
-		err = send_raw(c, c->snd_nxt, LBSIM_PSH | LBSIM_ACK,
-			       opts, optlen, p, n);
+		err = send_raw(c, c->snd_nxt, LBSIM_PSH | LBSIM_ACK, opts, optlen, p, n);
 		if (err)
 			return err;
 		c->snd_nxt += (uint32_t)n;
@@ -250,15 +235,15 @@ int lbsim_send(struct lbsim_conn *c, const void *data, size_t len,
  * Apply one segment of @c. Data goes into @buf (up to @cap; *got set).
  * Returns 0 or -ECONNRESET.
  */
-static int process_seg(struct lbsim_conn *c, const struct lbsim_seg *s,
-		       uint8_t *buf, size_t cap, size_t *got)
+static int process_seg(struct lbsim_conn *c, const struct lbsim_seg *s, uint8_t *buf, size_t cap,
+		       size_t *got)
 {
 	*got = 0;
 	if (s->flags & LBSIM_RST) {
 		c->reset = 1;
 		return -ECONNRESET;
 	}
-	if (s->flags & LBSIM_SYN) {	/* a repeated SYN-ACK: ACK again */
+	if (s->flags & LBSIM_SYN) { /* a repeated SYN-ACK: ACK again */
 		lbsim_take_peer_info(c, s);
 		send_ack(c);
 		return 0;
@@ -280,7 +265,7 @@ static int process_seg(struct lbsim_conn *c, const struct lbsim_seg *s,
 			c->peer_fin = 1;
 		}
 	}
-	send_ack(c);	/* new data, or a duplicate: tell where we are */
+	send_ack(c); /* new data, or a duplicate: tell where we are */
 	return 0;
 }
 
@@ -324,8 +309,7 @@ int lbsim_close(struct lbsim_conn *c, int timeout_ms)
 	if (!c->established)
 		return -ENOTCONN;
 	if (!c->fin_sent) {
-		int err = send_raw(c, c->snd_nxt, LBSIM_FIN | LBSIM_ACK,
-				   NULL, 0, NULL, 0);
+		int err = send_raw(c, c->snd_nxt, LBSIM_FIN | LBSIM_ACK, NULL, 0, NULL, 0);
 
 		if (err)
 			return err;
@@ -345,8 +329,7 @@ int lbsim_close(struct lbsim_conn *c, int timeout_ms)
 			 * again, as TCP does, with the interval doubled. It is
 			 * built anew, so its TSval is fresh (PAWS, RFC 7323 5).
 			 */
-			err = send_raw(c, c->snd_nxt - 1, LBSIM_FIN | LBSIM_ACK,
-				       NULL, 0, NULL, 0);
+			err = send_raw(c, c->snd_nxt - 1, LBSIM_FIN | LBSIM_ACK, NULL, 0, NULL, 0);
 			if (err)
 				return err;
 			c->fin_rtx++;
@@ -365,8 +348,7 @@ int lbsim_close(struct lbsim_conn *c, int timeout_ms)
 
 int lbsim_reset(struct lbsim_conn *c)
 {
-	int err = send_raw(c, c->snd_nxt, LBSIM_RST | LBSIM_ACK,
-			   NULL, 0, NULL, 0);
+	int err = send_raw(c, c->snd_nxt, LBSIM_RST | LBSIM_ACK, NULL, 0, NULL, 0);
 
 	if (!err)
 		c->reset = 1;

@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#define LBSIM_PKT_MAX	2048	/* the largest packet lbsim writes or queues */
+#define LBSIM_PKT_MAX 2048 /* the largest packet lbsim writes or queues */
 
 static inline void lbsim_put16(uint8_t *p, uint16_t v)
 {
@@ -40,8 +40,7 @@ static inline uint16_t lbsim_get16(const uint8_t *p)
 
 static inline uint32_t lbsim_get32(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 static inline int64_t lbsim_now_ms(void)
@@ -57,14 +56,14 @@ int lbsim_addr_len(int family);
 
 /* A TCP packet read from the device, pointing into the packet. */
 struct lbsim_seg {
-	const uint8_t *pkt;		/* the whole IP packet */
+	const uint8_t *pkt; /* the whole IP packet */
 	size_t pktlen;
 	int family;
 	const uint8_t *src, *dst;
 	uint16_t sport, dport;
 	uint32_t seq, ack;
 	uint8_t flags;
-	uint16_t window;		/* the raw header field */
+	uint16_t window; /* the raw header field */
 	const uint8_t *opts;
 	size_t optlen;
 	const uint8_t *data;

@@ -13,9 +13,9 @@
 #include <errno.h>
 #include <string.h>
 
-#define BARE_WINDOW	65535
-#define MAX_WSCALE	14	/* RFC 7323 2.3: larger values count as 14 */
-#define MIN_MSS		64
+#define BARE_WINDOW 65535
+#define MAX_WSCALE  14 /* RFC 7323 2.3: larger values count as 14 */
+#define MIN_MSS	    64
 
 int lbsim_conn_set_profile(struct lbsim_conn *c, int profile)
 {
@@ -54,7 +54,7 @@ static uint16_t our_window(const struct lbsim_conn *c, uint8_t flags)
 
 	if (c->profile == LBSIM_PROFILE_BARE)
 		return BARE_WINDOW;
-	if (flags & LBSIM_SYN)		/* never scaled (RFC 7323 2.2) */
+	if (flags & LBSIM_SYN) /* never scaled (RFC 7323 2.2) */
 		return LBSIM_SYN_WINDOW;
 	if (c->ws_ok)
 		w >>= c->rcv_wscale;
@@ -110,9 +110,8 @@ static size_t linux_syn(struct lbsim_conn *c, uint8_t *o, int with_ts)
 	return n;
 }
 
-ssize_t lbsim_conn_syn_options(struct lbsim_conn *c, uint8_t *out,
-			       const uint8_t *syn_opts, size_t syn_optlen,
-			       size_t ack_optlen)
+ssize_t lbsim_conn_syn_options(struct lbsim_conn *c, uint8_t *out, const uint8_t *syn_opts,
+			       size_t syn_optlen, size_t ack_optlen)
 {
 	int room = ack_optlen + LBSIM_TS_OPTLEN <= LBSIM_MAX_OPTLEN;
 	size_t n;
@@ -135,14 +134,13 @@ ssize_t lbsim_conn_syn_options(struct lbsim_conn *c, uint8_t *out,
 	}
 	note_offer(c, out, n);
 	if (c->syn_ts && !room && c->profile != LBSIM_PROFILE_BARE)
-		return -EMSGSIZE;	/* a given SYN with TS, a full ACK */
+		return -EMSGSIZE; /* a given SYN with TS, a full ACK */
 	return (ssize_t)n;
 }
 
-ssize_t lbsim_conn_packet(struct lbsim_conn *c, uint8_t *out, size_t cap,
-			  uint32_t seq, uint8_t flags,
-			  const uint8_t *opts, size_t optlen,
-			  const void *data, size_t len)
+ssize_t lbsim_conn_packet(struct lbsim_conn *c, uint8_t *out, size_t cap, uint32_t seq,
+			  uint8_t flags, const uint8_t *opts, size_t optlen, const void *data,
+			  size_t len)
 {
 	uint8_t o[LBSIM_MAX_OPTLEN];
 
@@ -157,9 +155,8 @@ ssize_t lbsim_conn_packet(struct lbsim_conn *c, uint8_t *out, size_t cap,
 		opts = o;
 		optlen += LBSIM_TS_OPTLEN;
 	}
-	return lbsim_build_packet(out, cap, c->family, c->lb_addr, c->srv_addr,
-				  c->lb_port, c->srv_port, seq,
-				  (flags & LBSIM_ACK) ? c->rcv_nxt : 0, flags,
+	return lbsim_build_packet(out, cap, c->family, c->lb_addr, c->srv_addr, c->lb_port,
+				  c->srv_port, seq, (flags & LBSIM_ACK) ? c->rcv_nxt : 0, flags,
 				  our_window(c, flags), opts, optlen, data, len);
 }
 
@@ -184,9 +181,8 @@ void lbsim_take_synack(struct lbsim_conn *c, const struct lbsim_seg *s)
 		c->ts_recent = lbsim_get32(ts + 2);
 	c->ws_ok = c->syn_ws && ws;
 	c->snd_wscale = ws ? (uint8_t)(ws[2] > MAX_WSCALE ? MAX_WSCALE : ws[2]) : 0;
-	c->sack_ok = c->syn_sack &&
-		     lbsim_opt_find(s->opts, s->optlen, LBSIM_OPT_SACK_PERM, 2);
-	c->snd_wnd = s->window;		/* a SYN's window is not scaled */
+	c->sack_ok = c->syn_sack && lbsim_opt_find(s->opts, s->optlen, LBSIM_OPT_SACK_PERM, 2);
+	c->snd_wnd = s->window; /* a SYN's window is not scaled */
 }
 
 void lbsim_take_peer_info(struct lbsim_conn *c, const struct lbsim_seg *s)

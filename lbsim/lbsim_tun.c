@@ -23,8 +23,8 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#define QUEUE_LEN	256	/* unmatched TCP packets kept for other conns */
-#define READ_BUF	65536
+#define QUEUE_LEN 256 /* unmatched TCP packets kept for other conns */
+#define READ_BUF  65536
 
 struct qpkt {
 	uint16_t len;
@@ -37,10 +37,10 @@ struct lbsim_tun {
 	char name[IFNAMSIZ];
 	uint16_t next_port;
 	uint32_t isn_seed;
-	uint32_t seed;		/* fixed at open: the timestamp clock offset */
-	struct qpkt *queue;	/* ring of packets read for other conns */
+	uint32_t seed;	    /* fixed at open: the timestamp clock offset */
+	struct qpkt *queue; /* ring of packets read for other conns */
 	unsigned int qhead, qcount;
-	uint8_t *rbuf;		/* READ_BUF bytes */
+	uint8_t *rbuf; /* READ_BUF bytes */
 };
 
 int lbsim_tun_open(struct lbsim_tun **out, const char *name)
@@ -183,14 +183,14 @@ int lbsim_tun_up(struct lbsim_tun *tun)
 	return err;
 }
 
-static void nl_attr(struct nlmsghdr *nh, size_t cap, unsigned short type,
-		    const void *data, size_t len)
+static void nl_attr(struct nlmsghdr *nh, size_t cap, unsigned short type, const void *data,
+		    size_t len)
 {
 	struct rtattr *rta;
 	size_t off = NLMSG_ALIGN(nh->nlmsg_len);
 
 	if (off + RTA_SPACE(len) > cap)
-		return;	/* cannot happen with the sizes used here */
+		return; /* cannot happen with the sizes used here */
 	rta = (struct rtattr *)((char *)nh + off);
 	rta->rta_type = type;
 	rta->rta_len = (unsigned short)RTA_LENGTH(len);
@@ -198,8 +198,7 @@ static void nl_attr(struct nlmsghdr *nh, size_t cap, unsigned short type,
 	nh->nlmsg_len = (uint32_t)(off + RTA_SPACE(len));
 }
 
-int lbsim_tun_add_addr(struct lbsim_tun *tun, int family, const void *addr,
-		       unsigned int prefixlen)
+int lbsim_tun_add_addr(struct lbsim_tun *tun, int family, const void *addr, unsigned int prefixlen)
 {
 	union {
 		struct nlmsghdr nh;
@@ -220,8 +219,7 @@ int lbsim_tun_add_addr(struct lbsim_tun *tun, int family, const void *addr,
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(*ifa));
 	req.nh.nlmsg_type = RTM_NEWADDR;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
-			     NLM_F_REPLACE;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
 	req.nh.nlmsg_seq = 1;
 	ifa = NLMSG_DATA(&req.nh);
 	ifa->ifa_family = (unsigned char)family;
@@ -244,8 +242,7 @@ int lbsim_tun_add_addr(struct lbsim_tun *tun, int family, const void *addr,
 		return -errno;
 	memset(&sa, 0, sizeof(sa));
 	sa.nl_family = AF_NETLINK;
-	if (sendto(sk, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa,
-		   sizeof(sa)) < 0) {
+	if (sendto(sk, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		err = -errno;
 		goto out;
 	}
@@ -259,12 +256,11 @@ int lbsim_tun_add_addr(struct lbsim_tun *tun, int family, const void *addr,
 			err = -errno;
 			goto out;
 		}
-		for (nh = &ans.nh; NLMSG_OK(nh, (size_t)n);
-		     nh = NLMSG_NEXT(nh, n)) {
+		for (nh = &ans.nh; NLMSG_OK(nh, (size_t)n); nh = NLMSG_NEXT(nh, n)) {
 			if (nh->nlmsg_type == NLMSG_ERROR) {
 				struct nlmsgerr *e = NLMSG_DATA(nh);
 
-				err = e->error;	/* 0 = ACK, else -errno */
+				err = e->error; /* 0 = ACK, else -errno */
 				goto out;
 			}
 		}
@@ -280,9 +276,8 @@ static int seg_matches(const struct lbsim_conn *c, const struct lbsim_seg *s)
 {
 	size_t alen = (size_t)lbsim_addr_len(c->family);
 
-	return s->family == c->family && s->sport == c->srv_port &&
-	       s->dport == c->lb_port && !memcmp(s->src, c->srv_addr, alen) &&
-	       !memcmp(s->dst, c->lb_addr, alen);
+	return s->family == c->family && s->sport == c->srv_port && s->dport == c->lb_port &&
+		!memcmp(s->src, c->srv_addr, alen) && !memcmp(s->dst, c->lb_addr, alen);
 }
 
 void lbsim_queue_push(struct lbsim_tun *t, const uint8_t *p, size_t n)
@@ -291,7 +286,7 @@ void lbsim_queue_push(struct lbsim_tun *t, const uint8_t *p, size_t n)
 
 	if (n > LBSIM_PKT_MAX)
 		return;
-	if (t->qcount == QUEUE_LEN) {	/* drop the oldest */
+	if (t->qcount == QUEUE_LEN) { /* drop the oldest */
 		t->qhead = (t->qhead + 1) % QUEUE_LEN;
 		t->qcount--;
 	}
@@ -316,8 +311,7 @@ void lbsim_queue_scan(struct lbsim_tun *t, struct lbsim_conn *c,
 		struct qpkt *q = &t->queue[(t->qhead + i) % QUEUE_LEN];
 		struct lbsim_seg s;
 
-		if (lbsim_parse_seg(q->data, q->len, &s) == 0 &&
-		    seg_matches(c, &s))
+		if (lbsim_parse_seg(q->data, q->len, &s) == 0 && seg_matches(c, &s))
 			fn(c, &s);
 	}
 }
@@ -326,8 +320,7 @@ void lbsim_queue_scan(struct lbsim_tun *t, struct lbsim_conn *c,
  * Take a queued packet for @c into @out; returns its length or 0. The
  * queue keeps its order; the taken slot is closed up.
  */
-static size_t queue_take(struct lbsim_tun *t, const struct lbsim_conn *c,
-			 uint8_t *out)
+static size_t queue_take(struct lbsim_tun *t, const struct lbsim_conn *c, uint8_t *out)
 {
 	unsigned int i;
 
@@ -337,8 +330,7 @@ static size_t queue_take(struct lbsim_tun *t, const struct lbsim_conn *c,
 		size_t n = t->queue[slot].len;
 		unsigned int j;
 
-		if (lbsim_parse_seg(t->queue[slot].data, n, &s) < 0 ||
-		    !seg_matches(c, &s))
+		if (lbsim_parse_seg(t->queue[slot].data, n, &s) < 0 || !seg_matches(c, &s))
 			continue;
 		memcpy(out, t->queue[slot].data, n);
 		for (j = i; j + 1 < t->qcount; j++) {
@@ -358,7 +350,7 @@ int lbsim_read_seg(struct lbsim_conn *c, struct lbsim_seg *s, int64_t deadline)
 	struct lbsim_tun *t = c->tun;
 
 	for (;;) {
-		struct pollfd pfd = { .fd = t->fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = t->fd, .events = POLLIN};
 		int64_t left = deadline - lbsim_now_ms();
 		ssize_t r;
 		int pr;
@@ -368,7 +360,7 @@ int lbsim_read_seg(struct lbsim_conn *c, struct lbsim_seg *s, int64_t deadline)
 		r = read(t->fd, t->rbuf, READ_BUF);
 		if (r > 0) {
 			if (lbsim_parse_seg(t->rbuf, (size_t)r, s) < 0)
-				continue;	/* not TCP: ND, MLD, ... */
+				continue; /* not TCP: ND, MLD, ... */
 			if (seg_matches(c, s))
 				return 0;
 			lbsim_queue_push(t, t->rbuf, (size_t)r);

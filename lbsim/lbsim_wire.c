@@ -40,8 +40,7 @@ static uint16_t csum_fold(uint32_t sum)
 }
 
 /* The pseudo header: RFC 793 (IPv4) and RFC 8200 section 8.1 (IPv6). */
-static uint32_t pseudo_sum(int family, const uint8_t *src, const uint8_t *dst,
-			   size_t tcplen)
+static uint32_t pseudo_sum(int family, const uint8_t *src, const uint8_t *dst, size_t tcplen)
 {
 	uint32_t sum = 0;
 	size_t alen = (size_t)lbsim_addr_len(family);
@@ -64,11 +63,9 @@ static size_t padded(size_t optlen)
 	return (optlen + 3) & ~(size_t)3;
 }
 
-ssize_t lbsim_build_packet(uint8_t *out, size_t cap, int family,
-			   const void *src, const void *dst,
-			   uint16_t sport, uint16_t dport,
-			   uint32_t seq, uint32_t ack, uint8_t flags,
-			   uint16_t window, const uint8_t *opts, size_t optlen,
+ssize_t lbsim_build_packet(uint8_t *out, size_t cap, int family, const void *src, const void *dst,
+			   uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+			   uint8_t flags, uint16_t window, const uint8_t *opts, size_t optlen,
 			   const void *data, size_t len)
 {
 	int alen = lbsim_addr_len(family);
@@ -77,8 +74,7 @@ ssize_t lbsim_build_packet(uint8_t *out, size_t cap, int family,
 	uint8_t *ip = out, *th;
 	uint32_t sum;
 
-	if (alen < 0 || optlen > LBSIM_MAX_OPTLEN || (optlen && !opts) ||
-	    (len && !data))
+	if (alen < 0 || optlen > LBSIM_MAX_OPTLEN || (optlen && !opts) || (len && !data))
 		return -EINVAL;
 	thl = 20 + padded(optlen);
 	total = iphl + thl + len;
@@ -114,12 +110,11 @@ ssize_t lbsim_build_packet(uint8_t *out, size_t cap, int family,
 	th[13] = flags;
 	lbsim_put16(th + 14, window);
 	if (optlen)
-		memcpy(th + 20, opts, optlen);	/* the padding stays 0 (EOL) */
+		memcpy(th + 20, opts, optlen); /* the padding stays 0 (EOL) */
 	if (len)
 		memcpy(th + thl, data, len);
 
-	sum = pseudo_sum(family, (const uint8_t *)src, (const uint8_t *)dst,
-			 thl + len);
+	sum = pseudo_sum(family, (const uint8_t *)src, (const uint8_t *)dst, thl + len);
 	sum = csum_add(sum, th, thl + len);
 	lbsim_put16(th + 16, csum_fold(sum));
 	return (ssize_t)total;
@@ -141,7 +136,7 @@ int lbsim_parse_seg(const uint8_t *p, size_t n, struct lbsim_seg *s)
 		tot = lbsim_get16(p + 2);
 		if (iphl < 20 || tot > n || tot < iphl || p[9] != IPPROTO_TCP)
 			return -1;
-		if (lbsim_get16(p + 6) & 0x3fff)	/* fragment */
+		if (lbsim_get16(p + 6) & 0x3fff) /* fragment */
 			return -1;
 		s->family = AF_INET;
 		s->src = p + 12;
@@ -194,8 +189,7 @@ int lbsim_tcp_checksum_check(const uint8_t *pkt, size_t len)
 		return -1;
 	th = s.opts - 20;
 	tcplen = (size_t)(s.data + s.dlen - th);
-	return csum_fold(csum_add(pseudo_sum(s.family, s.src, s.dst, tcplen),
-				  th, tcplen));
+	return csum_fold(csum_add(pseudo_sum(s.family, s.src, s.dst, tcplen), th, tcplen));
 }
 
 size_t lbsim_toa_v4(uint8_t *out, uint8_t kind, const void *addr4, uint16_t port)
@@ -227,8 +221,7 @@ size_t lbsim_opt_timestamps(uint8_t *out, uint32_t tsval, uint32_t tsecr)
 	return LBSIM_TS_OPTLEN;
 }
 
-const uint8_t *lbsim_opt_find(const uint8_t *opts, size_t optlen,
-			      uint8_t kind, uint8_t len)
+const uint8_t *lbsim_opt_find(const uint8_t *opts, size_t optlen, uint8_t kind, uint8_t len)
 {
 	size_t i = 0;
 
@@ -245,7 +238,7 @@ const uint8_t *lbsim_opt_find(const uint8_t *opts, size_t optlen,
 			break;
 		l = opts[i + 1];
 		if (l < 2 || l > optlen - i)
-			break;		/* Linux stops at a bad length too */
+			break; /* Linux stops at a bad length too */
 		if (k == kind && l == len)
 			return opts + i;
 		i += l;

@@ -55,7 +55,8 @@ int run_cli(int argc, const char *const *argv, System &sys, std::ostream &out, s
 	ServeCmd serve;
 	TraceCmd trace;
 	SelftestCmd selftest;
-	const std::vector<Command *> commands{&doctor, &load, &unload, &enable, &disable, &stats, &trace, &serve, &selftest};
+	const std::vector<Command *> commands{&doctor, &load,  &unload, &enable,  &disable,
+					      &stats,  &trace, &serve,	&selftest};
 	std::vector<std::pair<CLI::App *, Command *>> defined;
 	for (auto *cmd : commands)
 		defined.emplace_back(cmd->define(app), cmd);
@@ -63,9 +64,10 @@ int run_cli(int argc, const char *const *argv, System &sys, std::ostream &out, s
 	try {
 		app.parse(argc, argv);
 	} catch (const CLI::Success &e) {
-		return app.exit(e, out, err);	// --help, --version
+		return app.exit(e, out, err); // --help, --version
 	} catch (const CLI::ParseError &e) {
-		err << fmt::format("toa-check: error: {} (see toa-check --help)\n", one_line(e.what()));
+		err << fmt::format("toa-check: error: {} (see toa-check --help)\n",
+				   one_line(e.what()));
 		return kExitUsage;
 	}
 

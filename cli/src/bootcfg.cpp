@@ -45,16 +45,19 @@ bool update_file(Env &env, const std::string &path, const std::optional<std::str
 			return true;
 		int err = env.sys.remove_file(path);
 		if (err != 0) {
-			print_check(env.out, {"", Status::Fail,
-					      fmt::format("cannot remove {}: {}", path, std::strerror(err)), ""});
+			print_check(env.out,
+				    {"", Status::Fail,
+				     fmt::format("cannot remove {}: {}", path, std::strerror(err)),
+				     ""});
 			return false;
 		}
 		return true;
 	}
 	int err = env.sys.write_file_atomic(path, after);
 	if (err != 0) {
-		print_check(env.out, {"", Status::Fail, fmt::format("cannot write {}: {}", path, std::strerror(err)),
-				      ""});
+		print_check(env.out,
+			    {"", Status::Fail,
+			     fmt::format("cannot write {}: {}", path, std::strerror(err)), ""});
 		return false;
 	}
 	return true;
@@ -157,13 +160,16 @@ int EnableCmd::run(Env &env)
 	if (trusted_sources)
 		set["trusted_sources"] = check_trusted_sources(*trusted_sources);
 	if (!env.sys.is_root())
-		throw UsageError("writing /etc/modules-load.d and /etc/modprobe.d needs root (run: sudo toa-check enable)");
+		throw UsageError(
+			"writing /etc/modules-load.d and /etc/modprobe.d needs root (run: sudo toa-check enable)");
 
 	auto load_before = env.sys.read_file(kModulesLoadConf);
 	std::string load_after = with_managed(load_before.value_or(""), {"toa"});
 	if (!update_file(env, kModulesLoadConf, load_before, load_after))
 		return kExitFail;
-	print_check(env.out, {"boot", Status::Pass, fmt::format("{}: toa loads at boot", kModulesLoadConf), ""});
+	print_check(
+		env.out,
+		{"boot", Status::Pass, fmt::format("{}: toa loads at boot", kModulesLoadConf), ""});
 
 	if (!set.empty()) {
 		auto probe_before = env.sys.read_file(kModprobeConf);
@@ -174,10 +180,10 @@ int EnableCmd::run(Env &env)
 					for (const auto &[k, v] : parse_options_line(l))
 						opts[k] = v;
 		if (set.count("option_kinds"))
-			opts.erase("option_kind");	// the older name of the same setting
+			opts.erase("option_kind"); // the older name of the same setting
 		for (const auto &[k, v] : set) {
 			if (v.empty())
-				opts.erase(k);	// an empty list = the module's default
+				opts.erase(k); // an empty list = the module's default
 			else
 				opts[k] = v;
 		}
@@ -191,19 +197,23 @@ int EnableCmd::run(Env &env)
 		std::string probe_after = with_managed(probe_before.value_or(""), block);
 		if (!update_file(env, kModprobeConf, probe_before, probe_after))
 			return kExitFail;
-		print_check(env.out, {"options", Status::Pass,
-				      block.empty() ? fmt::format("{}: no options (module defaults)", kModprobeConf)
-						    : fmt::format("{}: {}", kModprobeConf, block[0]),
-				      ""});
+		print_check(env.out,
+			    {"options", Status::Pass,
+			     block.empty() ? fmt::format("{}: no options (module defaults)",
+							 kModprobeConf)
+					   : fmt::format("{}: {}", kModprobeConf, block[0]),
+			     ""});
 		if (probe_before) {
 			auto admin = admin_options(*probe_before);
 			for (const auto &[k, v] : set)
 				if (admin.count(k))
-					print_check(env.out,
-						    {"options", Status::Warn,
-						     fmt::format("{} also sets {}={} outside toa-check's block; modprobe passes both and the last one wins",
-								 kModprobeConf, k, admin[k]),
-						     ""});
+					print_check(
+						env.out,
+						{"options", Status::Warn,
+						 fmt::format(
+							 "{} also sets {}={} outside toa-check's block; modprobe passes both and the last one wins",
+							 kModprobeConf, k, admin[k]),
+						 ""});
 		}
 		if (env.sys.module_loaded())
 			env.out << "    the options apply at the next load: toa-check unload && toa-check load\n";
@@ -216,7 +226,8 @@ int EnableCmd::run(Env &env)
 int DisableCmd::run(Env &env)
 {
 	if (!env.sys.is_root())
-		throw UsageError("writing /etc/modules-load.d and /etc/modprobe.d needs root (run: sudo toa-check disable)");
+		throw UsageError(
+			"writing /etc/modules-load.d and /etc/modprobe.d needs root (run: sudo toa-check disable)");
 	for (const char *path : {kModulesLoadConf, kModprobeConf}) {
 		auto before = env.sys.read_file(path);
 		if (!before)
@@ -225,15 +236,20 @@ int DisableCmd::run(Env &env)
 		if (!update_file(env, path, before, after))
 			return kExitFail;
 		if (after != *before)
-			print_check(env.out, {"", Status::Pass, fmt::format("{}: toa-check's lines removed", path), ""});
+			print_check(env.out,
+				    {"", Status::Pass,
+				     fmt::format("{}: toa-check's lines removed", path), ""});
 	}
 	auto left = env.sys.read_file(kModulesLoadConf);
 	if (left && config_lists_module(*left, "toa"))
-		print_check(env.out, {"boot", Status::Warn,
-				      fmt::format("{} still lists toa in lines toa-check did not write", kModulesLoadConf),
-				      ""});
+		print_check(env.out,
+			    {"boot", Status::Warn,
+			     fmt::format("{} still lists toa in lines toa-check did not write",
+					 kModulesLoadConf),
+			     ""});
 	else
-		print_check(env.out, {"boot", Status::Pass, "toa-check no longer loads toa at boot", ""});
+		print_check(env.out,
+			    {"boot", Status::Pass, "toa-check no longer loads toa at boot", ""});
 	return kExitOk;
 }
 

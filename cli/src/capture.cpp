@@ -38,7 +38,7 @@ uint16_t be16(const uint8_t *p)
 uint32_t be32(const uint8_t *p)
 {
 	return static_cast<uint32_t>(p[0]) << 24 | static_cast<uint32_t>(p[1]) << 16 |
-	       static_cast<uint32_t>(p[2]) << 8 | p[3];
+		static_cast<uint32_t>(p[2]) << 8 | p[3];
 }
 
 class PcapCapture : public Capture {
@@ -71,14 +71,15 @@ public:
 			if (rc == PCAP_ERROR_BREAK || (rc < 0 && !live_))
 				return Next::End;
 			if (rc < 0)
-				throw std::runtime_error(fmt::format("capture failed: {}", pcap_geterr(p_)));
+				throw std::runtime_error(
+					fmt::format("capture failed: {}", pcap_geterr(p_)));
 			// live, nothing queued: wait once
 			if (round == 1 || fd_ < 0)
 				return Next::Timeout;
 			pollfd pfd{fd_, POLLIN, 0};
 			int n = poll(&pfd, 1, timeout_ms);
 			if (n <= 0)
-				return Next::Timeout;	// timeout or EINTR (Ctrl-C)
+				return Next::Timeout; // timeout or EINTR (Ctrl-C)
 		}
 		return Next::Timeout;
 	}
@@ -119,7 +120,7 @@ std::optional<Segment> decode_ip(const uint8_t *ip, size_t len)
 	if (len < 1)
 		return std::nullopt;
 	Segment s;
-	size_t ip_hlen = 0, tcp_total = 0;	// header length, TCP header + data
+	size_t ip_hlen = 0, tcp_total = 0; // header length, TCP header + data
 	switch (ip[0] >> 4) {
 	case 4: {
 		if (len < 20)
@@ -127,7 +128,7 @@ std::optional<Segment> decode_ip(const uint8_t *ip, size_t len)
 		ip_hlen = static_cast<size_t>(ip[0] & 0x0f) * 4;
 		size_t total = be16(ip + 2);
 		if (ip_hlen < 20 || ip[9] != 6 || (be16(ip + 6) & 0x3fff) != 0 || total < ip_hlen)
-			return std::nullopt;	// not TCP, a fragment, or a broken header
+			return std::nullopt; // not TCP, a fragment, or a broken header
 		s.src.family = 4;
 		std::memcpy(s.src.addr, ip + 12, 4);
 		if (len < ip_hlen)
@@ -138,7 +139,7 @@ std::optional<Segment> decode_ip(const uint8_t *ip, size_t len)
 	}
 	case 6:
 		if (len < 40 || ip[6] != 6)
-			return std::nullopt;	// not TCP right after the fixed header
+			return std::nullopt; // not TCP right after the fixed header
 		ip_hlen = 40;
 		s.src.family = 6;
 		std::memcpy(s.src.addr, ip + 8, 16);
@@ -273,7 +274,8 @@ std::unique_ptr<Capture> open_live_capture(const std::vector<uint16_t> &ports, s
 	pcap_set_buffer_size(p, 4 << 20);
 	int rc = pcap_activate(p);
 	if (rc < 0) {
-		err = fmt::format("cannot capture on any interface: {} ({})", pcap_statustostr(rc), pcap_geterr(p));
+		err = fmt::format("cannot capture on any interface: {} ({})", pcap_statustostr(rc),
+				  pcap_geterr(p));
 		pcap_close(p);
 		return nullptr;
 	}

@@ -22,10 +22,10 @@ namespace toacheck {
 inline constexpr int kSnaplen = 20 + 60 + 60;
 
 struct Frame {
-	double ts = 0;		// capture time, seconds since the epoch
+	double ts = 0; // capture time, seconds since the epoch
 	const uint8_t *data = nullptr;
-	size_t caplen = 0;	// bytes captured
-	size_t wirelen = 0;	// bytes on the wire
+	size_t caplen = 0;  // bytes captured
+	size_t wirelen = 0; // bytes on the wire
 };
 
 class Capture {
@@ -34,7 +34,7 @@ public:
 	virtual ~Capture() = default;
 	// Wait up to @timeout_ms for a frame; @f stays valid until the next call.
 	virtual Next next(Frame &f, int timeout_ms) = 0;
-	virtual int linktype() const = 0;	// DLT_*
+	virtual int linktype() const = 0; // DLT_*
 	// Capture only segments to these ports (empty: every TCP segment).
 	// Returns "" or an error.
 	virtual std::string set_ports(const std::vector<uint16_t> &ports) = 0;
@@ -54,16 +54,16 @@ std::string capture_filter(const std::vector<uint16_t> &ports);
 
 // A TCP segment, decoded from a frame.
 struct Segment {
-	Source src;		// the balancer (family, address, port)
-	uint8_t dst[16] = {};	// this host
+	Source src;	      // the balancer (family, address, port)
+	uint8_t dst[16] = {}; // this host
 	uint16_t dport = 0;
-	uint8_t flags = 0;	// TCP flags byte
+	uint8_t flags = 0; // TCP flags byte
 	uint32_t seq = 0;
-	size_t payload = 0;	// data bytes, from the IP lengths (never read)
-	const uint8_t *tcp = nullptr;	// the TCP header in the frame
-	size_t tcp_len = 0;	// bytes of it captured (at most data offset * 4)
-	bool truncated = false;	// the capture cut the TCP header short
-	std::string dst_text() const;	// "198.51.100.1:8080"
+	size_t payload = 0;	      // data bytes, from the IP lengths (never read)
+	const uint8_t *tcp = nullptr; // the TCP header in the frame
+	size_t tcp_len = 0;	      // bytes of it captured (at most data offset * 4)
+	bool truncated = false;	      // the capture cut the TCP header short
+	std::string dst_text() const; // "198.51.100.1:8080"
 };
 
 inline constexpr uint8_t kTcpFin = 0x01;

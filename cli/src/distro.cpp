@@ -69,7 +69,7 @@ Distro::Distro(const OsRelease &os)
 		family_ = Family::RedHat;
 		int major = major_of(get("VERSION_ID"));
 		bool old = (id_ != "fedora" && major > 0 && major < 8) ||
-			   (id_ == "amzn" && major == 2);
+			(id_ == "amzn" && major == 2);
 		pm_ = old ? "yum" : "dnf";
 	}
 }
@@ -109,7 +109,7 @@ std::string Distro::install_headers(const std::string &release) const
 		break;
 	}
 	return "install the kernel headers for " + release +
-	       " with your distribution's package manager";
+		" with your distribution's package manager";
 }
 
 std::string Distro::install_compiler(const std::string &compiler) const

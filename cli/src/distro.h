@@ -30,7 +30,7 @@ public:
 	std::string install_compiler(const std::string &compiler) const;
 	std::string install_dkms() const { return install("dkms"); }
 	std::string install_mokutil() const { return install("mokutil"); }
-	std::string installed_version_cmd() const;	// human-readable query command
+	std::string installed_version_cmd() const; // human-readable query command
 
 private:
 	Family family_ = Family::Unknown;

@@ -127,8 +127,9 @@ Check check_kernel(DoctorContext &ctx)
 	}
 	if (!ctx.sys.exists("/proc/modules")) {
 		c.status = Status::Fail;
-		c.summary = fmt::format("kernel {} runs without loadable module support (no /proc/modules)",
-					ctx.running);
+		c.summary = fmt::format(
+			"kernel {} runs without loadable module support (no /proc/modules)",
+			ctx.running);
 		c.fix = "boot a distribution kernel built with CONFIG_MODULES=y";
 		return c;
 	}
@@ -142,7 +143,8 @@ Check check_headers(DoctorContext &ctx)
 	std::string build = modules_dir(ctx.release) + "/build";
 	if (!ctx.sys.exists(build)) {
 		c.status = Status::Fail;
-		c.summary = fmt::format("no kernel headers for {} ({} missing)", ctx.release, build);
+		c.summary =
+			fmt::format("no kernel headers for {} ({} missing)", ctx.release, build);
 		c.fix = ctx.distro.install_headers(ctx.release);
 		return c;
 	}
@@ -150,14 +152,16 @@ Check check_headers(DoctorContext &ctx)
 	std::string rel = uts ? parse_uts_release(*uts) : "";
 	if (rel.empty()) {
 		c.status = Status::Fail;
-		c.summary = fmt::format("headers in {} are incomplete (no UTS_RELEASE in include/generated/utsrelease.h)",
-					build);
+		c.summary = fmt::format(
+			"headers in {} are incomplete (no UTS_RELEASE in include/generated/utsrelease.h)",
+			build);
 		c.fix = ctx.distro.install_headers(ctx.release);
 		return c;
 	}
 	if (rel != ctx.release) {
 		c.status = Status::Fail;
-		c.summary = fmt::format("headers in {} are for {}, not {}", build, rel, ctx.release);
+		c.summary =
+			fmt::format("headers in {} are for {}, not {}", build, rel, ctx.release);
 		c.fix = ctx.distro.install_headers(ctx.release);
 		return c;
 	}
@@ -176,23 +180,23 @@ Check check_compiler(DoctorContext &ctx)
 	if (!text) {
 		c.status = Status::Warn;
 		c.summary = ctx.sys.exists(build)
-				    ? "compiler not checked: the kernel config has no CONFIG_CC_VERSION_TEXT"
-				    : "compiler not checked: no kernel headers";
+			? "compiler not checked: the kernel config has no CONFIG_CC_VERSION_TEXT"
+			: "compiler not checked: no kernel headers";
 		return c;
 	}
 	std::string name = compiler_name(*text);
 	std::string want = compiler_version(*text);
 	if (!ctx.sys.find_program(name)) {
 		c.status = Status::Fail;
-		c.summary = fmt::format("compiler {} is missing (the kernel was built with \"{}\")", name, *text);
+		c.summary = fmt::format("compiler {} is missing (the kernel was built with \"{}\")",
+					name, *text);
 		c.fix = ctx.distro.install_compiler(name);
 		return c;
 	}
 	CmdResult r = ctx.sys.run({name, "--version"});
-	std::string have = r.exit_code == 0 ? compiler_version(split_lines(r.output).empty()
-								       ? ""
-								       : split_lines(r.output)[0])
-					    : "";
+	std::string have = r.exit_code == 0
+		? compiler_version(split_lines(r.output).empty() ? "" : split_lines(r.output)[0])
+		: "";
 	if (!want.empty() && !have.empty() && major_of(have) < major_of(want)) {
 		c.status = Status::Fail;
 		c.summary = fmt::format(
@@ -260,7 +264,9 @@ Check check_dkms(DoctorContext &ctx)
 		std::string f;
 		while (std::getline(in, f, ','))
 			fields.push_back(trim(f));
-		std::string state = line.rfind(": ") == std::string::npos ? "" : trim(line.substr(line.rfind(": ") + 2));
+		std::string state = line.rfind(": ") == std::string::npos
+			? ""
+			: trim(line.substr(line.rfind(": ") + 2));
 		std::string kernel;
 		if (!fields.empty() && fields[0].find('/') != std::string::npos) {
 			version = fields[0].substr(fields[0].find('/') + 1);
@@ -272,25 +278,28 @@ Check check_dkms(DoctorContext &ctx)
 		if (kernel != ctx.release)
 			continue;
 		if (state.rfind("installed", 0) == 0) {
-			c.summary = fmt::format("dkms: toa/{} installed for {}", version, ctx.release);
+			c.summary =
+				fmt::format("dkms: toa/{} installed for {}", version, ctx.release);
 			return c;
 		}
 		built_state = state;
 	}
 	c.status = Status::Fail;
 	if (!built_state.empty()) {
-		c.summary = fmt::format("dkms: toa/{} is {} for {} but not installed", version, built_state,
-					ctx.release);
+		c.summary = fmt::format("dkms: toa/{} is {} for {} but not installed", version,
+					built_state, ctx.release);
 		c.fix = fmt::format("dkms install toa/{} -k {}", version, ctx.release);
 	} else if (registered) {
 		c.summary = fmt::format("dkms: toa is not built for {}", ctx.release);
-		c.fix = fmt::format("{}\ndkms autoinstall -k {}", ctx.distro.install_headers(ctx.release),
-				    ctx.release);
+		c.fix = fmt::format("{}\ndkms autoinstall -k {}",
+				    ctx.distro.install_headers(ctx.release), ctx.release);
 	} else if (auto src = newest_toa_source(ctx.sys); !src.empty()) {
 		// The package is there, dkms lost track of it (dkms remove, a
 		// cleaned /var/lib/dkms): reinstalling the package would do nothing.
-		c.summary = fmt::format("dkms does not know toa, though /usr/src/toa-{} is there", src);
-		c.fix = fmt::format("dkms add toa/{}\ndkms install toa/{} -k {}", src, src, ctx.release);
+		c.summary =
+			fmt::format("dkms does not know toa, though /usr/src/toa-{} is there", src);
+		c.fix = fmt::format("dkms add toa/{}\ndkms install toa/{} -k {}", src, src,
+				    ctx.release);
 	} else {
 		c.summary = "dkms does not know toa";
 		c.fix = ctx.distro.install(kPackageName);
@@ -304,22 +313,25 @@ Check check_module(DoctorContext &ctx)
 	const ModInfo &mi = ctx.module();
 	if (!mi.found) {
 		c.status = Status::Fail;
-		c.summary = fmt::format("no toa module for {} (libkmod finds none in /lib/modules/{})",
-					ctx.release, ctx.release);
+		c.summary =
+			fmt::format("no toa module for {} (libkmod finds none in /lib/modules/{})",
+				    ctx.release, ctx.release);
 		c.fix = fmt::format("dkms autoinstall -k {}", ctx.release);
 		return c;
 	}
 	std::string built = first_word(mi.vermagic);
 	if (built != ctx.release) {
 		c.status = Status::Fail;
-		c.summary = fmt::format("{} is built for {}, not {} (loading fails: Invalid module format)",
-					mi.path, built.empty() ? "an unknown kernel" : built, ctx.release);
-		c.fix = fmt::format("{}\ndkms autoinstall -k {}", ctx.distro.install_headers(ctx.release),
-				    ctx.release);
+		c.summary = fmt::format(
+			"{} is built for {}, not {} (loading fails: Invalid module format)",
+			mi.path, built.empty() ? "an unknown kernel" : built, ctx.release);
+		c.fix = fmt::format("{}\ndkms autoinstall -k {}",
+				    ctx.distro.install_headers(ctx.release), ctx.release);
 		return c;
 	}
-	c.summary = fmt::format("module {}{} built for {}", mi.path,
-				mi.version.empty() ? "" : " (version " + mi.version + ")", ctx.release);
+	c.summary =
+		fmt::format("module {}{} built for {}", mi.path,
+			    mi.version.empty() ? "" : " (version " + mi.version + ")", ctx.release);
 	return c;
 }
 
@@ -347,17 +359,20 @@ Check check_signature(DoctorContext &ctx)
 	}
 	if (mi.signer.empty()) {
 		c.status = Status::Fail;
-		c.summary = "Secure Boot is on and the module is unsigned: the kernel will refuse it";
-		c.fix = fmt::format("dkms autoinstall -k {}   (dkms >= 3 signs with /var/lib/dkms/mok.key)\n{}",
-				    ctx.release, mok_steps(ctx.distro));
+		c.summary =
+			"Secure Boot is on and the module is unsigned: the kernel will refuse it";
+		c.fix = fmt::format(
+			"dkms autoinstall -k {}   (dkms >= 3 signs with /var/lib/dkms/mok.key)\n{}",
+			ctx.release, mok_steps(ctx.distro));
 		return c;
 	}
 	if (ctx.sys.exists("/var/lib/dkms/mok.pub") && ctx.sys.find_program("mokutil")) {
 		CmdResult r = ctx.sys.run({"mokutil", "--test-key", "/var/lib/dkms/mok.pub"});
 		if (r.output.find("not enrolled") != std::string::npos) {
 			c.status = Status::Fail;
-			c.summary = fmt::format("Secure Boot is on and the key of the module ({}) is not enrolled",
-						signer);
+			c.summary = fmt::format(
+				"Secure Boot is on and the key of the module ({}) is not enrolled",
+				signer);
 			c.fix = mok_steps(ctx.distro);
 			return c;
 		}
@@ -390,8 +405,9 @@ Check check_loaded(DoctorContext &ctx)
 	}
 	if (loaded != expected) {
 		c.status = Status::Fail;
-		c.summary = fmt::format("toa {} is loaded but {} is {}: reload to run the installed one", loaded,
-					source, expected);
+		c.summary = fmt::format(
+			"toa {} is loaded but {} is {}: reload to run the installed one", loaded,
+			source, expected);
 		c.fix = "toa-check unload && toa-check load";
 		return c;
 	}
@@ -407,7 +423,8 @@ std::optional<Check> check_hooks(DoctorContext &ctx)
 	auto text = ctx.sys.read_file(TOA_STATS_FILE);
 	if (!text) {
 		c.status = Status::Fail;
-		c.summary = fmt::format("toa is loaded but {} is missing: its hooks are not live", TOA_STATS_FILE);
+		c.summary = fmt::format("toa is loaded but {} is missing: its hooks are not live",
+					TOA_STATS_FILE);
 		c.fix = "dmesg | grep 'TOA:'\ntoa-check unload && toa-check load";
 		return c;
 	}
@@ -415,7 +432,8 @@ std::optional<Check> check_hooks(DoctorContext &ctx)
 	std::string missed;
 	for (const auto &i : s.items)
 		if (i.name.rfind("nmissed_", 0) == 0 && i.value > 0)
-			missed += fmt::format("{}{}={}", missed.empty() ? "" : ", ", i.name, i.value);
+			missed +=
+				fmt::format("{}{}={}", missed.empty() ? "" : ", ", i.name, i.value);
 	if (!missed.empty()) {
 		c.status = Status::Fail;
 		c.summary = fmt::format(
@@ -433,8 +451,8 @@ Check check_boot(DoctorContext &ctx)
 	Check c{"boot", Status::Pass, "", ""};
 	// systemd-modules-load: a name in an earlier directory masks the same
 	// name in later ones.
-	const char *dirs[] = {"/etc/modules-load.d", "/run/modules-load.d", "/usr/lib/modules-load.d",
-			      "/lib/modules-load.d"};
+	const char *dirs[] = {"/etc/modules-load.d", "/run/modules-load.d",
+			      "/usr/lib/modules-load.d", "/lib/modules-load.d"};
 	std::vector<std::string> seen;
 	for (const char *dir : dirs) {
 		for (const auto &name : ctx.sys.list_dir(dir)) {
@@ -451,7 +469,8 @@ Check check_boot(DoctorContext &ctx)
 			}
 		}
 	}
-	if (auto text = ctx.sys.read_file("/etc/modules"); text && config_lists_module(*text, "toa")) {
+	if (auto text = ctx.sys.read_file("/etc/modules");
+	    text && config_lists_module(*text, "toa")) {
 		c.summary = "toa loads at boot (/etc/modules)";
 		return c;
 	}
@@ -470,7 +489,8 @@ std::optional<Check> check_trusted(DoctorContext &ctx)
 	std::string list = v ? trim(*v) : "";
 	if (list.empty() || list == "(null)") {
 		c.status = Status::Warn;
-		c.summary = "trusted_sources is empty: any client reaching this server directly can spoof its address with a TOA option";
+		c.summary =
+			"trusted_sources is empty: any client reaching this server directly can spoof its address with a TOA option";
 		c.fix = "toa-check enable --trusted-sources <your load balancers' CIDRs>\n"
 			"echo '<CIDRs>' > /sys/module/toa/parameters/trusted_sources   (now, without reload)";
 		return c;
@@ -492,7 +512,7 @@ std::optional<Check> check_traffic(DoctorContext &ctx)
 	uint64_t without = s.get("syn_recv_sock_no_toa").value_or(0);
 	if (with == 0) {
 		auto kinds = ctx.sys.read_file("/sys/module/toa/parameters/option_kinds");
-		if (!kinds)	// a module older than option_kinds
+		if (!kinds) // a module older than option_kinds
 			kinds = ctx.sys.read_file("/sys/module/toa/parameters/option_kind");
 		c.status = Status::Warn;
 		c.summary = fmt::format(
@@ -501,8 +521,8 @@ std::optional<Check> check_traffic(DoctorContext &ctx)
 		c.fix = "toa-check serve --port 8080   (then send a request through the load balancer)";
 		return c;
 	}
-	c.summary = fmt::format("TOA seen on {} connections ({} answers rewritten, {} without TOA)", with,
-				s.get("getname_toa_ok").value_or(0), without);
+	c.summary = fmt::format("TOA seen on {} connections ({} answers rewritten, {} without TOA)",
+				with, s.get("getname_toa_ok").value_or(0), without);
 	return c;
 }
 

@@ -15,10 +15,10 @@ namespace toacheck {
 
 struct DoctorContext {
 	System &sys;
-	std::string release;	// the kernel checked
-	std::string running;	// the kernel running
+	std::string release; // the kernel checked
+	std::string running; // the kernel running
 	Distro distro;
-	std::optional<ModInfo> modinfo;	// filled by check_module
+	std::optional<ModInfo> modinfo; // filled by check_module
 	DoctorContext(System &s, std::string rel);
 	bool checking_running() const { return release == running; }
 	const ModInfo &module();
@@ -32,10 +32,10 @@ Check check_dkms(DoctorContext &ctx);
 Check check_module(DoctorContext &ctx);
 Check check_signature(DoctorContext &ctx);
 Check check_loaded(DoctorContext &ctx);
-std::optional<Check> check_hooks(DoctorContext &ctx);	// only when loaded
+std::optional<Check> check_hooks(DoctorContext &ctx); // only when loaded
 Check check_boot(DoctorContext &ctx);
-std::optional<Check> check_trusted(DoctorContext &ctx);	// only when loaded
-std::optional<Check> check_traffic(DoctorContext &ctx);	// only when loaded
+std::optional<Check> check_trusted(DoctorContext &ctx); // only when loaded
+std::optional<Check> check_traffic(DoctorContext &ctx); // only when loaded
 
 std::vector<Check> run_checks(DoctorContext &ctx);
 
@@ -43,12 +43,12 @@ std::vector<Check> run_checks(DoctorContext &ctx);
 std::string parse_uts_release(const std::string &utsrelease_h);
 std::optional<std::string> parse_cc_version_text(const std::string &config);
 std::string compiler_name(const std::string &cc_version_text);
-std::string compiler_version(const std::string &version_line);	// "12.2.0"
+std::string compiler_version(const std::string &version_line); // "12.2.0"
 bool config_lists_module(const std::string &conf_text, const std::string &module);
 
 struct DoctorCmd : Command {
 	bool json = false;
-	std::string kernel;	// empty: the running one
+	std::string kernel; // empty: the running one
 	CLI::App *define(CLI::App &app) override;
 	int run(Env &env) override;
 };

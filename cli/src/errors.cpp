@@ -18,8 +18,8 @@ struct Entry {
 	Scope scope;
 	int err;
 	const char *name;
-	const char *cause;	// fmt template: {running} {built}
-	const char *fix;	// fmt template: {running} {headers} {mok}
+	const char *cause; // fmt template: {running} {built}
+	const char *fix;   // fmt template: {running} {headers} {mok}
 	bool ok;
 };
 
@@ -77,17 +77,18 @@ constexpr std::array kTable = {
 bool in_scope(Scope s, Op op)
 {
 	return s == Scope::Both || (s == Scope::Load && op == Op::Load) ||
-	       (s == Scope::Unload && op == Op::Unload);
+		(s == Scope::Unload && op == Op::Unload);
 }
 
 } // namespace
 
 std::string mok_steps(const Distro &distro)
 {
-	return fmt::format("{}\nmokutil --import /var/lib/dkms/mok.pub   (choose a one-time password)\n"
-			   "reboot, then in the blue MOK manager: Enroll MOK -> Continue -> Yes -> the password\n"
-			   "toa-check load",
-			   distro.install_mokutil());
+	return fmt::format(
+		"{}\nmokutil --import /var/lib/dkms/mok.pub   (choose a one-time password)\n"
+		"reboot, then in the blue MOK manager: Enroll MOK -> Continue -> Yes -> the password\n"
+		"toa-check load",
+		distro.install_mokutil());
 }
 
 Advice explain_errno(Op op, int err, const ErrnoContext &ctx)

@@ -12,16 +12,16 @@ namespace toacheck {
 enum class Op { Load, Unload };
 
 struct ErrnoContext {
-	std::string running;	// running kernel release
-	std::string built_for;	// release in the module's vermagic (may be empty)
+	std::string running;   // running kernel release
+	std::string built_for; // release in the module's vermagic (may be empty)
 	Distro distro;
 };
 
 struct Advice {
-	std::string name;	// "ENOEXEC"
+	std::string name; // "ENOEXEC"
 	std::string cause;
-	std::string fix;	// one or more shell lines; may be empty
-	bool ok = false;	// not an error (EEXIST on load, ENOENT on unload)
+	std::string fix; // one or more shell lines; may be empty
+	bool ok = false; // not an error (EEXIST on load, ENOENT on unload)
 };
 
 Advice explain_errno(Op op, int err, const ErrnoContext &ctx);

@@ -52,8 +52,7 @@ int LoadCmd::run(Env &env)
 
 	if (env.sys.module_loaded()) {
 		auto v = env.sys.read_file("/sys/module/toa/version");
-		env.out << fmt::format("\u2713 toa {}is already loaded\n",
-				       v ? trim(*v) + " " : "");
+		env.out << fmt::format("\u2713 toa {}is already loaded\n", v ? trim(*v) + " " : "");
 		if (!parsed.empty())
 			env.out << "    parameters not applied; write them to /sys/module/toa/parameters/<name>, "
 				   "or: toa-check unload && toa-check load --param ...\n";
@@ -68,7 +67,8 @@ int LoadCmd::run(Env &env)
 	ModInfo mi = env.sys.module_info(module.empty() ? "toa" : module, ectx.running);
 	if (!mi.found) {
 		Check c{"module", Status::Fail,
-			module.empty() ? fmt::format("no toa module for {} (libkmod finds none)", ectx.running)
+			module.empty() ? fmt::format("no toa module for {} (libkmod finds none)",
+						     ectx.running)
 				       : fmt::format("{}: not a readable kernel module", module),
 			fmt::format("dkms autoinstall -k {}", ectx.running)};
 		print_check(env.out, c);
@@ -79,8 +79,9 @@ int LoadCmd::run(Env &env)
 		print_advice(env, explain_errno(Op::Load, ENOEXEC, ectx), Status::Fail);
 		return kExitFail;
 	}
-	print_check(env.out, {"module", Status::Pass,
-			      fmt::format("{} built for {}", mi.path, ectx.running), ""});
+	print_check(env.out,
+		    {"module", Status::Pass, fmt::format("{} built for {}", mi.path, ectx.running),
+		     ""});
 	SecureBoot sb = env.sys.secure_boot();
 	if (sb == SecureBoot::Enabled && mi.signer.empty()) {
 		print_advice(env, explain_errno(Op::Load, ENOKEY, ectx), Status::Fail);
@@ -88,9 +89,10 @@ int LoadCmd::run(Env &env)
 	}
 	print_check(env.out,
 		    {"signature", Status::Pass,
-		     sb == SecureBoot::Enabled ? fmt::format("Secure Boot on, signed by {}", mi.signer)
-		     : sb == SecureBoot::Disabled ? "Secure Boot off"
-						  : "Secure Boot state unknown",
+		     sb == SecureBoot::Enabled
+			     ? fmt::format("Secure Boot on, signed by {}", mi.signer)
+			     : sb == SecureBoot::Disabled ? "Secure Boot off"
+							  : "Secure Boot state unknown",
 		     ""});
 
 	size_t log_before = toa_log_lines(env.sys).size();
@@ -109,9 +111,10 @@ int LoadCmd::run(Env &env)
 
 	// Confirm.
 	if (!env.sys.module_loaded()) {
-		print_check(env.out, {"loaded", Status::Fail,
-				      "the kernel accepted the module but /sys/module/toa is missing",
-				      "dmesg | grep 'TOA:'"});
+		print_check(env.out,
+			    {"loaded", Status::Fail,
+			     "the kernel accepted the module but /sys/module/toa is missing",
+			     "dmesg | grep 'TOA:'"});
 		return kExitFail;
 	}
 	auto lines = toa_log_lines(env.sys);
@@ -120,9 +123,11 @@ int LoadCmd::run(Env &env)
 		if (lines[i].find("TOA: toa loaded") != std::string::npos)
 			loaded_line = lines[i];
 	if (loaded_line.empty()) {
-		print_check(env.out, {"loaded", Status::Warn,
-				      "toa is loaded but the kernel log shows no 'TOA: toa loaded' line (cannot read /dev/kmsg?)",
-				      ""});
+		print_check(
+			env.out,
+			{"loaded", Status::Warn,
+			 "toa is loaded but the kernel log shows no 'TOA: toa loaded' line (cannot read /dev/kmsg?)",
+			 ""});
 	} else {
 		print_check(env.out, {"loaded", Status::Pass, loaded_line, ""});
 	}
@@ -153,9 +158,10 @@ int UnloadCmd::run(Env &env)
 		return kExitFail;
 	}
 	if (env.sys.module_loaded()) {
-		print_check(env.out, {"unloaded", Status::Fail,
-				      "the kernel accepted the removal but /sys/module/toa is still there",
-				      "toa-check unload"});
+		print_check(env.out,
+			    {"unloaded", Status::Fail,
+			     "the kernel accepted the removal but /sys/module/toa is still there",
+			     "toa-check unload"});
 		return kExitFail;
 	}
 	env.out << "\u2713 toa unloaded\n";

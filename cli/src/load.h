@@ -12,8 +12,8 @@
 namespace toacheck {
 
 struct LoadCmd : Command {
-	std::string module;			// --module PATH; empty: libkmod lookup
-	std::vector<std::string> params;	// --param key=value
+	std::string module;		 // --module PATH; empty: libkmod lookup
+	std::vector<std::string> params; // --param key=value
 	CLI::App *define(CLI::App &app) override;
 	int run(Env &env) override;
 };

@@ -72,7 +72,7 @@ std::optional<sockaddr_storage> proc_net_tcp_peer(const std::string &text, int f
 	const size_t hexlen = family == AF_INET ? 8 : 32;
 	std::istringstream lines(text);
 	std::string line;
-	std::getline(lines, line);	// header
+	std::getline(lines, line); // header
 	while (std::getline(lines, line)) {
 		// "sl local rem st tx:rx tr:when retrnsmt uid timeout inode ..."
 		std::istringstream in(line);
@@ -91,10 +91,12 @@ std::optional<sockaddr_storage> proc_net_tcp_peer(const std::string &text, int f
 		// memory, read as a native integer (%08X); the port in host order.
 		uint8_t addr[16] = {};
 		for (size_t w = 0; w < hexlen / 8; ++w) {
-			auto v = static_cast<uint32_t>(std::strtoul(rem.substr(w * 8, 8).c_str(), nullptr, 16));
+			auto v = static_cast<uint32_t>(
+				std::strtoul(rem.substr(w * 8, 8).c_str(), nullptr, 16));
 			std::memcpy(addr + 4 * w, &v, 4);
 		}
-		auto port = htons(static_cast<uint16_t>(std::strtoul(rem.substr(hexlen + 1).c_str(), nullptr, 16)));
+		auto port = htons(static_cast<uint16_t>(
+			std::strtoul(rem.substr(hexlen + 1).c_str(), nullptr, 16)));
 		sockaddr_storage peer{};
 		if (family == AF_INET) {
 			auto *a = reinterpret_cast<sockaddr_in *>(&peer);
@@ -117,8 +119,8 @@ namespace {
 std::optional<sockaddr_storage> sock_diag_peer(const sockaddr_storage &local, const struct stat &st)
 {
 	uint16_t lport = local.ss_family == AF_INET
-				 ? reinterpret_cast<const sockaddr_in *>(&local)->sin_port
-				 : reinterpret_cast<const sockaddr_in6 *>(&local)->sin6_port;
+		? reinterpret_cast<const sockaddr_in *>(&local)->sin_port
+		: reinterpret_cast<const sockaddr_in6 *>(&local)->sin6_port;
 
 	int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (nl < 0)
@@ -133,10 +135,11 @@ std::optional<sockaddr_storage> sock_diag_peer(const sockaddr_storage &local, co
 	msg.req.sdiag_family = static_cast<uint8_t>(local.ss_family);
 	msg.req.sdiag_protocol = IPPROTO_TCP;
 	msg.req.idiag_states = ~(1u << TCP_LISTEN);
-	msg.req.id.idiag_sport = lport;	// the dump filters on it
+	msg.req.id.idiag_sport = lport; // the dump filters on it
 	sockaddr_nl kernel{};
 	kernel.nl_family = AF_NETLINK;
-	if (sendto(nl, &msg, sizeof(msg), 0, reinterpret_cast<sockaddr *>(&kernel), sizeof(kernel)) < 0) {
+	if (sendto(nl, &msg, sizeof(msg), 0, reinterpret_cast<sockaddr *>(&kernel),
+		   sizeof(kernel)) < 0) {
 		close(nl);
 		return std::nullopt;
 	}

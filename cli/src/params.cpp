@@ -46,7 +46,8 @@ std::string check_option_kind(const std::string &value)
 	unsigned long long v = 0;
 	std::string t = trim(value);
 	if (!parse_uint(t, v) || v > 255 || !toa_kind_valid(static_cast<unsigned>(v)))
-		throw UsageError(fmt::format("option_kind '{}' refused: a kind must be {}", value, kKindRule));
+		throw UsageError(fmt::format("option_kind '{}' refused: a kind must be {}", value,
+					     kKindRule));
 	return std::to_string(v);
 }
 
@@ -56,10 +57,12 @@ std::string check_option_kinds(const std::string &value)
 	unsigned int bad = 0;
 	if (!toa_kinds_parse(value.data(), value.size(), &kinds, &bad)) {
 		if (bad > 0)
-			throw UsageError(fmt::format("option_kinds '{}': item {} refused: each kind must be {}, listed once",
-						     value, bad, kKindRule));
-		throw UsageError(fmt::format("option_kinds '{}' refused: want 1..{} comma-separated kinds", value,
-					     TOA_MAX_KINDS));
+			throw UsageError(fmt::format(
+				"option_kinds '{}': item {} refused: each kind must be {}, listed once",
+				value, bad, kKindRule));
+		throw UsageError(
+			fmt::format("option_kinds '{}' refused: want 1..{} comma-separated kinds",
+				    value, TOA_MAX_KINDS));
 	}
 	char buf[4 * TOA_MAX_KINDS];
 	toa_kinds_format(&kinds, buf, sizeof(buf));
@@ -71,7 +74,8 @@ std::string check_max_entries(const std::string &value)
 	unsigned long long v = 0;
 	std::string t = trim(value);
 	if (!parse_uint(t, v) || v < 1 || v > 16777216)
-		throw UsageError(fmt::format("max_entries '{}' is not a number in 1..16777216", value));
+		throw UsageError(
+			fmt::format("max_entries '{}' is not a number in 1..16777216", value));
 	return std::to_string(v);
 }
 
@@ -82,9 +86,10 @@ std::string check_trusted_sources(const std::string &value)
 	toa_cidr_error e = toa_cidr_parse(value.data(), value.size(), &list, &bad);
 	if (e != TOA_CIDR_OK) {
 		if (bad > 0)
-			throw UsageError(fmt::format("trusted_sources '{}': item {}: {}", value, bad,
-						     toa_cidr_strerror(e)));
-		throw UsageError(fmt::format("trusted_sources '{}': {}", value, toa_cidr_strerror(e)));
+			throw UsageError(fmt::format("trusted_sources '{}': item {}: {}", value,
+						     bad, toa_cidr_strerror(e)));
+		throw UsageError(
+			fmt::format("trusted_sources '{}': {}", value, toa_cidr_strerror(e)));
 	}
 	std::vector<char> buf(TOA_CIDR_TEXT_MAX);
 	toa_cidr_format(&list, buf.data(), buf.size());
@@ -116,7 +121,7 @@ std::vector<ModuleParam> parse_params(const std::vector<std::string> &items)
 		bool replaced = false;
 		for (auto &p : out)
 			if (p.key == key) {
-				p.value = canonical;	// the last one wins, as in the kernel
+				p.value = canonical; // the last one wins, as in the kernel
 				replaced = true;
 			}
 		if (!replaced)
@@ -130,7 +135,7 @@ std::string params_string(const std::vector<ModuleParam> &params)
 	std::string out;
 	for (const auto &p : params) {
 		if (p.value.empty())
-			continue;	// an empty list is the module's default
+			continue; // an empty list is the module's default
 		if (!out.empty())
 			out += ' ';
 		out += p.key + "=" + p.value;

@@ -9,7 +9,7 @@ namespace toacheck {
 
 struct ModuleParam {
 	std::string key;
-	std::string value;	// canonical form
+	std::string value; // canonical form
 };
 
 // Parse and check "key=value" items (option_kinds, option_kind, trusted_sources,
@@ -18,9 +18,9 @@ std::vector<ModuleParam> parse_params(const std::vector<std::string> &items);
 
 // Each check on its own; they throw UsageError.
 std::string check_option_kind(const std::string &value);
-std::string check_option_kinds(const std::string &value);	// returns canonical list
+std::string check_option_kinds(const std::string &value); // returns canonical list
 std::string check_max_entries(const std::string &value);
-std::string check_trusted_sources(const std::string &value);	// returns canonical list
+std::string check_trusted_sources(const std::string &value); // returns canonical list
 
 // "option_kind=200 trusted_sources=198.51.100.0/24" for libkmod / modprobe.d.
 std::string params_string(const std::vector<ModuleParam> &params);

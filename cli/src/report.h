@@ -16,19 +16,19 @@ namespace toacheck {
 enum class Status { Pass, Fail, Warn };
 
 struct Check {
-	std::string id;		// stable machine name: "headers"
+	std::string id; // stable machine name: "headers"
 	Status status = Status::Pass;
-	std::string summary;	// one line
-	std::string fix;	// shell lines, "\n"-separated; empty when none
+	std::string summary; // one line
+	std::string fix;     // shell lines, "\n"-separated; empty when none
 };
 
-const char *status_mark(Status s);	// "✓" "✗" "!"
-const char *status_name(Status s);	// "pass" "fail" "warn"
+const char *status_mark(Status s); // "✓" "✗" "!"
+const char *status_name(Status s); // "pass" "fail" "warn"
 
 // "✓ summary" and, under a failure or warning, its fix indented.
 void print_check(std::ostream &out, const Check &c);
 void print_checks(std::ostream &out, const std::vector<Check> &checks);
-bool all_ok(const std::vector<Check> &checks);	// no Fail
+bool all_ok(const std::vector<Check> &checks); // no Fail
 
 nlohmann::ordered_json check_json(const Check &c);
 nlohmann::ordered_json checks_json(const std::vector<Check> &checks);

@@ -33,10 +33,10 @@ namespace {
 
 struct Plan {
 	int family;
-	const char *server;	// on the TUN device
+	const char *server; // on the TUN device
 	unsigned prefix;
-	const char *lb;		// the emulated load balancer
-	const char *client;	// announced in the TOA option
+	const char *lb;	    // the emulated load balancer
+	const char *client; // announced in the TOA option
 	uint16_t client_port;
 };
 
@@ -84,8 +84,8 @@ uint64_t counter(System &sys, const char *name)
 }
 
 // One connection through the emulated load balancer; appends checks.
-void run_plan(Env &env, lbsim_tun *tun, const Plan &p, uint8_t kind, bool trusted,
-	      int timeout_ms, std::vector<Check> &checks)
+void run_plan(Env &env, lbsim_tun *tun, const Plan &p, uint8_t kind, bool trusted, int timeout_ms,
+	      std::vector<Check> &checks)
 {
 	const char *fam = p.family == AF_INET ? "IPv4" : "IPv6";
 	uint8_t srv[16] = {}, lb[16] = {}, cl[16] = {};
@@ -96,8 +96,8 @@ void run_plan(Env &env, lbsim_tun *tun, const Plan &p, uint8_t kind, bool truste
 	int rc = lbsim_tun_add_addr(tun, p.family, srv, p.prefix);
 	if (rc < 0) {
 		checks.push_back({fam, Status::Fail,
-				  fmt::format("{}: cannot add {}/{} to {}: {}", fam, p.server, p.prefix,
-					      lbsim_tun_name(tun), std::strerror(-rc)),
+				  fmt::format("{}: cannot add {}/{} to {}: {}", fam, p.server,
+					      p.prefix, lbsim_tun_name(tun), std::strerror(-rc)),
 				  ""});
 		return;
 	}
@@ -120,15 +120,17 @@ void run_plan(Env &env, lbsim_tun *tun, const Plan &p, uint8_t kind, bool truste
 	if (lfd.fd < 0 || bind(lfd.fd, reinterpret_cast<sockaddr *>(&bind_addr), blen) != 0 ||
 	    listen(lfd.fd, 4) != 0) {
 		checks.push_back({fam, Status::Fail,
-				  fmt::format("{}: cannot listen on {}: {}", fam, p.server, std::strerror(errno)),
+				  fmt::format("{}: cannot listen on {}: {}", fam, p.server,
+					      std::strerror(errno)),
 				  ""});
 		return;
 	}
 	sockaddr_storage bound{};
 	socklen_t len = sizeof(bound);
 	getsockname(lfd.fd, reinterpret_cast<sockaddr *>(&bound), &len);
-	uint16_t port = ntohs(p.family == AF_INET ? reinterpret_cast<sockaddr_in *>(&bound)->sin_port
-						  : reinterpret_cast<sockaddr_in6 *>(&bound)->sin6_port);
+	uint16_t port =
+		ntohs(p.family == AF_INET ? reinterpret_cast<sockaddr_in *>(&bound)->sin_port
+					  : reinterpret_cast<sockaddr_in6 *>(&bound)->sin6_port);
 
 	uint64_t toa_before = counter(env.sys, "syn_recv_sock_toa");
 	uint64_t untrusted_before = counter(env.sys, "untrusted");
@@ -141,10 +143,12 @@ void run_plan(Env &env, lbsim_tun *tun, const Plan &p, uint8_t kind, bool truste
 	if (rc == 0)
 		rc = lbsim_connect(&conn, nullptr, 0, opt, optlen, timeout_ms);
 	if (rc < 0) {
-		checks.push_back({fam, Status::Fail,
-				  fmt::format("{}: the emulated load balancer could not connect to {}:{}: {}", fam,
-					      p.server, port, std::strerror(-rc)),
-				  ""});
+		checks.push_back(
+			{fam, Status::Fail,
+			 fmt::format(
+				 "{}: the emulated load balancer could not connect to {}:{}: {}",
+				 fam, p.server, port, std::strerror(-rc)),
+			 ""});
 		return;
 	}
 
@@ -155,7 +159,8 @@ void run_plan(Env &env, lbsim_tun *tun, const Plan &p, uint8_t kind, bool truste
 	if (poll(&pfd, 1, timeout_ms) > 0)
 		cfd.fd = accept4(lfd.fd, reinterpret_cast<sockaddr *>(&acc), &alen, SOCK_CLOEXEC);
 	if (cfd.fd < 0) {
-		checks.push_back({fam, Status::Fail, fmt::format("{}: accept() got no connection", fam), ""});
+		checks.push_back({fam, Status::Fail,
+				  fmt::format("{}: accept() got no connection", fam), ""});
 		lbsim_reset(&conn);
 		return;
 	}
@@ -171,26 +176,33 @@ void run_plan(Env &env, lbsim_tun *tun, const Plan &p, uint8_t kind, bool truste
 
 	if (trusted) {
 		bool ok = got == want;
-		checks.push_back({fam, ok ? Status::Pass : Status::Fail,
-				  ok ? fmt::format("{}: accept() returned {}, the client in the TOA option", fam, got)
-				     : fmt::format("{}: accept() returned {}, expected the client {} (TOA kind {} not applied)",
-						   fam, got, want, kind),
-				  ok ? "" : "toa-check doctor\ntoa-check stats"});
+		checks.push_back(
+			{fam, ok ? Status::Pass : Status::Fail,
+			 ok ? fmt::format("{}: accept() returned {}, the client in the TOA option",
+					  fam, got)
+			    : fmt::format(
+				      "{}: accept() returned {}, expected the client {} (TOA kind {} not applied)",
+				      fam, got, want, kind),
+			 ok ? "" : "toa-check doctor\ntoa-check stats"});
 		ok = got_peer == want;
 		checks.push_back({fam, ok ? Status::Pass : Status::Fail,
 				  fmt::format("{}: getpeername() returned {}", fam, got_peer), ""});
 	} else {
 		bool ok = got == lb_text && counter(env.sys, "untrusted") > untrusted_before;
-		checks.push_back({fam, ok ? Status::Pass : Status::Fail,
-				  ok ? fmt::format("{}: TOA from {} ignored as untrusted (accept() returned the load balancer {})",
-						   fam, p.lb, got)
-				     : fmt::format("{}: {} is not in trusted_sources, yet accept() returned {}", fam,
-						   p.lb, got),
-				  ""});
+		checks.push_back(
+			{fam, ok ? Status::Pass : Status::Fail,
+			 ok ? fmt::format(
+				      "{}: TOA from {} ignored as untrusted (accept() returned the load balancer {})",
+				      fam, p.lb, got)
+			    : fmt::format(
+				      "{}: {} is not in trusted_sources, yet accept() returned {}",
+				      fam, p.lb, got),
+			 ""});
 	}
 	bool diag_ok = diag_text == lb_text;
 	checks.push_back({fam, diag_ok ? Status::Pass : Status::Warn,
-			  fmt::format("{}: sock_diag shows the network peer {}", fam, diag_text), ""});
+			  fmt::format("{}: sock_diag shows the network peer {}", fam, diag_text),
+			  ""});
 	if (trusted && env.sys.exists(TOA_STATS_FILE)) {
 		uint64_t moved = counter(env.sys, "syn_recv_sock_toa") - toa_before;
 		checks.push_back({fam, moved > 0 ? Status::Pass : Status::Fail,
@@ -219,14 +231,16 @@ int SelftestCmd::run(Env &env)
 	if (timeout_ms < 100 || timeout_ms > 60000)
 		throw UsageError("--timeout wants 100..60000 milliseconds");
 	if (!env.sys.is_root())
-		throw UsageError("selftest creates a TUN device and needs root (run: sudo toa-check selftest)");
+		throw UsageError(
+			"selftest creates a TUN device and needs root (run: sudo toa-check selftest)");
 
 	std::vector<Check> checks;
 	bool loaded = env.sys.module_loaded();
 	if (!loaded)
-		checks.push_back({"loaded", Status::Fail,
-				  "toa is not loaded: connections below keep the load balancer's address",
-				  "toa-check load"});
+		checks.push_back(
+			{"loaded", Status::Fail,
+			 "toa is not loaded: connections below keep the load balancer's address",
+			 "toa-check load"});
 	uint8_t kind = TOA_DEFAULT_KIND;
 	if (auto k = env.sys.read_file("/sys/module/toa/parameters/option_kind")) {
 		int v = std::atoi(trim(*k).c_str());
@@ -248,14 +262,16 @@ int SelftestCmd::run(Env &env)
 		return kExitFail;
 	}
 	std::string name = lbsim_tun_name(tun.tun);
-	checks.push_back({"tun", Status::Pass,
-			  fmt::format("TUN device {} up; load balancer emulated behind it (option kind {})", name,
-				      kind),
-			  ""});
+	checks.push_back(
+		{"tun", Status::Pass,
+		 fmt::format("TUN device {} up; load balancer emulated behind it (option kind {})",
+			     name, kind),
+		 ""});
 	bool have_v6 = env.sys.exists("/proc/sys/net/ipv6");
 	for (const Plan &p : kPlans) {
 		if (p.family == AF_INET6 && !have_v6) {
-			checks.push_back({"IPv6", Status::Warn, "IPv6: not tested (IPv6 is disabled)", ""});
+			checks.push_back(
+				{"IPv6", Status::Warn, "IPv6: not tested (IPv6 is disabled)", ""});
 			continue;
 		}
 		bool trusted = lb_trusted(trusted_list, p.family, p.lb);

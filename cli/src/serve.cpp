@@ -70,22 +70,24 @@ int HttpServer::open()
 	int one = 1, zero = 0;
 	setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (addr->ss_family == AF_INET6)
-		setsockopt(fd_, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));	// dual stack
+		setsockopt(fd_, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)); // dual stack
 	socklen_t len = addr->ss_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
 	if (bind(fd_, reinterpret_cast<sockaddr *>(&*addr), len) != 0) {
 		int e = errno;
 		if (e == EACCES)
-			throw UsageError(fmt::format("port {} needs root or CAP_NET_BIND_SERVICE", port_));
-		throw std::runtime_error(fmt::format("cannot listen on {}: {}", format_sockaddr(*addr),
-						     std::strerror(e)));
+			throw UsageError(
+				fmt::format("port {} needs root or CAP_NET_BIND_SERVICE", port_));
+		throw std::runtime_error(fmt::format("cannot listen on {}: {}",
+						     format_sockaddr(*addr), std::strerror(e)));
 	}
 	if (listen(fd_, 64) != 0)
 		throw std::runtime_error(fmt::format("listen: {}", std::strerror(errno)));
 	sockaddr_storage bound{};
 	len = sizeof(bound);
 	getsockname(fd_, reinterpret_cast<sockaddr *>(&bound), &len);
-	port_ = ntohs(bound.ss_family == AF_INET ? reinterpret_cast<sockaddr_in *>(&bound)->sin_port
-						 : reinterpret_cast<sockaddr_in6 *>(&bound)->sin6_port);
+	port_ = ntohs(bound.ss_family == AF_INET
+			      ? reinterpret_cast<sockaddr_in *>(&bound)->sin_port
+			      : reinterpret_cast<sockaddr_in6 *>(&bound)->sin6_port);
 	return port_;
 }
 
@@ -146,10 +148,13 @@ bool HttpServer::serve_one(std::ostream &log)
 				       "your address (as accept() returned it): {}\n"
 				       "network peer (the load balancer, from sock_diag): {}\n",
 				       kVersion, client_text, peer_text);
-	const char *reason = status == 200 ? "OK" : status == 400 ? "Bad Request" : "Method Not Allowed";
-	std::string head = fmt::format("HTTP/1.0 {} {}\r\nContent-Type: text/plain; charset=utf-8\r\n"
-				       "Content-Length: {}\r\nConnection: close\r\n\r\n",
-				       status, reason, body.size());
+	const char *reason = status == 200 ? "OK"
+		: status == 400		   ? "Bad Request"
+					   : "Method Not Allowed";
+	std::string head =
+		fmt::format("HTTP/1.0 {} {}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+			    "Content-Length: {}\r\nConnection: close\r\n\r\n",
+			    status, reason, body.size());
 	send_all(c, method == "HEAD" ? head : head + body);
 	shutdown(c, SHUT_WR);
 	close(c);

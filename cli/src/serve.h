@@ -41,7 +41,7 @@ std::string access_log_line(const std::string &client, const std::string &peer,
 struct ServeCmd : Command {
 	int port = 8080;
 	std::string bind = "::";
-	int count = 0;	// 0: until interrupted
+	int count = 0; // 0: until interrupted
 	CLI::App *define(CLI::App &app) override;
 	int run(Env &env) override;
 };

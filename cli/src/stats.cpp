@@ -25,27 +25,36 @@ struct Known {
 
 // Names and meanings from docs/interfaces.md.
 constexpr Known kKnown[] = {
-	{"syn_recv_sock_toa", false, "Connections a client was learnt for (SYN, ACK or completing segment)."},
-	{"syn_recv_sock_no_toa", false, "Handshake ACK or data segments read without a TOA option."},
+	{"syn_recv_sock_toa", false,
+	 "Connections a client was learnt for (SYN, ACK or completing segment)."},
+	{"syn_recv_sock_no_toa", false,
+	 "Handshake ACK or data segments read without a TOA option."},
 	{"toa_from_syn", false, "Clients learnt from the SYN."},
 	{"toa_from_ack", false, "Clients learnt from the bare handshake ACK."},
-	{"toa_from_data", false, "Clients learnt from the data segment that completed the handshake."},
-	{"syn_cookie_toa_lost", false, "SYN-only TOA lost because the handshake used a SYN cookie."},
+	{"toa_from_data", false,
+	 "Clients learnt from the data segment that completed the handshake."},
+	{"syn_cookie_toa_lost", false,
+	 "SYN-only TOA lost because the handshake used a SYN cookie."},
 	{"getname_toa_ok", false, "getpeername/accept answers rewritten to the client."},
-	{"getname_toa_mismatch", false, "Entries that exist but cannot be shown (family or owner mismatch)."},
-	{"getname_toa_bypass", false, "getname calls not concerned (getsockname, non-TCP, failed call)."},
+	{"getname_toa_mismatch", false,
+	 "Entries that exist but cannot be shown (family or owner mismatch)."},
+	{"getname_toa_bypass", false,
+	 "getname calls not concerned (getsockname, non-TCP, failed call)."},
 	{"getname_toa_empty", false, "Peer getname calls on TCP sockets with no entry."},
-	{"getname_kernel_sock", false, "getname calls on in-kernel servers' sockets, never rewritten."},
+	{"getname_kernel_sock", false,
+	 "getname calls on in-kernel servers' sockets, never rewritten."},
 	{"untrusted", false, "TOA options ignored because the source is not in trusted_sources."},
 	{"malformed", false, "TOA options ignored because they were malformed."},
 	{"bad_client", false, "TOA options ignored because the client address is unusable."},
-	{"exid_skipped", false, "TOA-kind options on a SYN carrying TCP Fast Open's experiment ID."},
+	{"exid_skipped", false,
+	 "TOA-kind options on a SYN carrying TCP Fast Open's experiment ID."},
 	{"table_full", false, "TOA options ignored because max_entries entries were live."},
 	{"no_memory", false, "TOA options ignored because no table entry could be had."},
 	{"nat64_lookup", false, "Successful TOA_SO_GET_LOOKUP answers."},
 	{"entries_allocated", false, "Entries created since load."},
 	{"entries_freed", false, "Entries freed since load."},
-	{"entries_expired", false, "Unclaimed entries of handshakes that never completed, dropped."},
+	{"entries_expired", false,
+	 "Unclaimed entries of handshakes that never completed, dropped."},
 	{"entries_live", true, "Entries alive now."},
 	{"max_entries", true, "The current bound on live entries."},
 	{"maxactive", true, "Kretprobe instances per probe (only where a kretprobe is used)."},
@@ -98,7 +107,7 @@ Stats parse_stats(const std::string &text)
 		try {
 			s.items.push_back({name, std::stoull(value)});
 		} catch (const std::exception &) {
-			continue;	// out of range
+			continue; // out of range
 		}
 	}
 	return s;
@@ -156,7 +165,8 @@ std::string stats_prometheus(const Stats &s)
 			std::string probe = sanitize(i.name.substr(8));
 			add("toa_kprobe_missed_total", "counter",
 			    "Calls an attachment missed (a kretprobe out of instances), per hooked function.",
-			    fmt::format("toa_kprobe_missed_total{{probe=\"{}\"}} {}", probe, i.value));
+			    fmt::format("toa_kprobe_missed_total{{probe=\"{}\"}} {}", probe,
+					i.value));
 			continue;
 		}
 		const Known *k = known(i.name);
@@ -213,8 +223,9 @@ int StatsCmd::run(Env &env)
 	};
 	auto first = read();
 	if (!first) {
-		env.err << fmt::format("toa-check: {} is missing: toa is not loaded (run: toa-check load)\n",
-				       TOA_STATS_FILE);
+		env.err << fmt::format(
+			"toa-check: {} is missing: toa is not loaded (run: toa-check load)\n",
+			TOA_STATS_FILE);
 		return kExitFail;
 	}
 	if (watch <= 0) {

@@ -21,13 +21,13 @@ struct Stat {
 };
 
 struct Stats {
-	std::vector<Stat> items;	// file order; unknown names kept
+	std::vector<Stat> items; // file order; unknown names kept
 	std::optional<uint64_t> get(const std::string &name) const;
 };
 
 Stats parse_stats(const std::string &text);
 bool stat_is_gauge(const std::string &name);
-std::string stat_help(const std::string &name);	// empty for unknown names
+std::string stat_help(const std::string &name); // empty for unknown names
 
 std::string stats_table(const Stats &s);
 nlohmann::ordered_json stats_json(const Stats &s);
@@ -38,8 +38,8 @@ std::string stats_deltas(const Stats &prev, const Stats &cur, double seconds);
 struct StatsCmd : Command {
 	bool json = false;
 	bool prometheus = false;
-	double watch = 0;	// seconds; 0 = print once
-	int iterations = 0;	// --watch rounds; 0 = until interrupted
+	double watch = 0;   // seconds; 0 = print once
+	int iterations = 0; // --watch rounds; 0 = until interrupted
 	CLI::App *define(CLI::App &app) override;
 	int run(Env &env) override;
 };

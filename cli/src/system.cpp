@@ -124,7 +124,7 @@ SecureBoot System::secure_boot()
 	if (auto var = read_file(kSecureBootVar); var && var->size() >= 5)
 		return (*var)[4] == 1 ? SecureBoot::Enabled : SecureBoot::Disabled;
 	if (!exists("/sys/firmware/efi"))
-		return SecureBoot::Disabled;	// legacy BIOS boot: no Secure Boot
+		return SecureBoot::Disabled; // legacy BIOS boot: no Secure Boot
 	CmdResult r = run({"mokutil", "--sb-state"});
 	if (r.exit_code >= 0) {
 		if (r.output.find("SecureBoot enabled") != std::string::npos)
@@ -194,8 +194,8 @@ int RealSystem::write_file_atomic(const std::string &path, const std::string &co
 	// One initialisation, no "dir = \"/\"" assignment afterwards: GCC 12 at
 	// -O2/-O3 reports a bogus -Wrestrict for assigning a literal there.
 	std::string dir = slash == std::string::npos ? std::string(".")
-			  : slash == 0			 ? std::string("/")
-							 : target.substr(0, slash);
+		: slash == 0			     ? std::string("/")
+						     : target.substr(0, slash);
 	std::string tmpl = target + ".toa-check.XXXXXX";
 	std::vector<char> name(tmpl.begin(), tmpl.end());
 	name.push_back('\0');
@@ -261,7 +261,8 @@ std::optional<std::string> RealSystem::find_program(const std::string &name)
 	if (name.empty())
 		return std::nullopt;
 	if (name.find('/') != std::string::npos)
-		return access(host_path(name).c_str(), X_OK) == 0 ? std::optional(name) : std::nullopt;
+		return access(host_path(name).c_str(), X_OK) == 0 ? std::optional(name)
+								  : std::nullopt;
 	std::istringstream dirs(search_path_);
 	std::string dir;
 	while (std::getline(dirs, dir, ':')) {
@@ -400,7 +401,8 @@ ModInfo RealSystem::module_info(const std::string &name_or_path, const std::stri
 	}
 	kmod_module *raw = nullptr;
 	if (name_or_path.find('/') != std::string::npos) {
-		int rc = kmod_module_new_from_path(ctx.get(), host_path(name_or_path).c_str(), &raw);
+		int rc =
+			kmod_module_new_from_path(ctx.get(), host_path(name_or_path).c_str(), &raw);
 		if (rc < 0) {
 			info.error = -rc;
 			return info;
@@ -431,7 +433,8 @@ ModInfo RealSystem::module_info(const std::string &name_or_path, const std::stri
 		return info;
 	}
 	kmod_list *it = nullptr;
-	kmod_list_foreach(it, fields) {
+	kmod_list_foreach(it, fields)
+	{
 		std::string key = kmod_module_info_get_key(it);
 		const char *v = kmod_module_info_get_value(it);
 		std::string value = v ? v : "";

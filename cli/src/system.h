@@ -17,18 +17,18 @@ namespace toacheck {
 
 // What libkmod says about a module file.
 struct ModInfo {
-	bool found = false;	// a file was resolved and read
-	int error = 0;		// errno when not found / unreadable
+	bool found = false; // a file was resolved and read
+	int error = 0;	    // errno when not found / unreadable
 	std::string path;
-	std::string vermagic;	// full vermagic string
-	std::string signer;	// empty: unsigned
+	std::string vermagic; // full vermagic string
+	std::string signer;   // empty: unsigned
 	std::string sig_key;
-	std::string version;	// MODULE_VERSION
+	std::string version; // MODULE_VERSION
 };
 
 struct CmdResult {
-	int exit_code = -1;	// -1: could not be started (not installed)
-	std::string output;	// stdout and stderr together
+	int exit_code = -1; // -1: could not be started (not installed)
+	std::string output; // stdout and stderr together
 };
 
 enum class SecureBoot { Enabled, Disabled, Unknown };
@@ -49,24 +49,29 @@ public:
 	virtual int remove_file(const std::string &path) = 0;
 
 	// Process and kernel.
-	virtual std::string kernel_release() = 0;	// uname -r
+	virtual std::string kernel_release() = 0; // uname -r
 	virtual bool is_root() = 0;
 	virtual std::optional<std::string> find_program(const std::string &name) = 0;
 	virtual CmdResult run(const std::vector<std::string> &argv) = 0;
-	virtual std::vector<std::string> kernel_log() = 0;	// messages, oldest first
+	virtual std::vector<std::string> kernel_log() = 0; // messages, oldest first
 	virtual void sleep_seconds(double seconds) = 0;
 
 	// libkmod.
 	// @name_or_path: a module name resolved in /lib/modules/@release, or a
 	// path to a .ko file.
-	virtual ModInfo module_info(const std::string &name_or_path, const std::string &release) = 0;
-	virtual int insert_module(const std::string &path, const std::string &params) = 0; // 0 / errno
-	virtual int remove_module(const std::string &name) = 0;	// 0 / errno
+	virtual ModInfo module_info(const std::string &name_or_path,
+				    const std::string &release) = 0;
+	virtual int insert_module(const std::string &path,
+				  const std::string &params) = 0; // 0 / errno
+	virtual int remove_module(const std::string &name) = 0;	  // 0 / errno
 
 	// Built on the primitives above (the fakes inherit them).
 	virtual OsRelease os_release();
 	virtual SecureBoot secure_boot();
-	bool module_loaded(const std::string &name = "toa") { return exists("/sys/module/" + name); }
+	bool module_loaded(const std::string &name = "toa")
+	{
+		return exists("/sys/module/" + name);
+	}
 };
 
 class RealSystem : public System {

@@ -171,8 +171,8 @@ std::string option_text(const TcpOption &o)
 		const char *name;
 	};
 	static constexpr Name kNames[] = {
-		{0, 1, "eol"}, {1, 1, "nop"}, {2, 4, "mss"}, {3, 3, "ws"}, {4, 2, "sackok"}, {8, 10, "ts"},
-		{19, 18, "md5"},
+		{0, 1, "eol"},	  {1, 1, "nop"}, {2, 4, "mss"},	  {3, 3, "ws"},
+		{4, 2, "sackok"}, {8, 10, "ts"}, {19, 18, "md5"},
 	};
 	for (const auto &n : kNames)
 		if (n.kind == o.kind && n.length == o.length)
@@ -233,13 +233,16 @@ bool Rules::set_trusted(const std::string &text)
 	return true;
 }
 
-Rules Rules::from_text(const std::string &option_kinds, const std::string &trusted_sources, bool module_loaded)
+Rules Rules::from_text(const std::string &option_kinds, const std::string &trusted_sources,
+		       bool module_loaded)
 {
 	Rules r;
 	if (!r.set_kinds(option_kinds))
-		throw UsageError(fmt::format("option_kinds '{}' is not a list of TOA kinds", option_kinds));
+		throw UsageError(
+			fmt::format("option_kinds '{}' is not a list of TOA kinds", option_kinds));
 	if (!r.set_trusted(trusted_sources))
-		throw UsageError(fmt::format("trusted_sources '{}' is not a list of CIDRs", trusted_sources));
+		throw UsageError(fmt::format("trusted_sources '{}' is not a list of CIDRs",
+					     trusted_sources));
 	r.loaded_ = module_loaded;
 	return r;
 }
@@ -251,13 +254,15 @@ Rules Rules::from_system(System &sys)
 	if (!r.loaded_)
 		return r;
 	auto kinds = sys.read_file(std::string(kParamDir) + "option_kinds");
-	if (!kinds)	// a module older than option_kinds: one kind
+	if (!kinds) // a module older than option_kinds: one kind
 		kinds = sys.read_file(std::string(kParamDir) + "option_kind");
 	if (!kinds || !r.set_kinds(trim(*kinds)))
-		r.warnings_.push_back(fmt::format("cannot read the module's option_kinds; assuming {}", kDefaultKinds));
+		r.warnings_.push_back(fmt::format(
+			"cannot read the module's option_kinds; assuming {}", kDefaultKinds));
 	auto trusted = sys.read_file(std::string(kParamDir) + "trusted_sources");
 	if (!trusted || !r.set_trusted(trim(*trusted)))
-		r.warnings_.push_back("cannot read the module's trusted_sources; assuming any source");
+		r.warnings_.push_back(
+			"cannot read the module's trusted_sources; assuming any source");
 	return r;
 }
 
@@ -268,7 +273,8 @@ bool Rules::kind_configured(uint8_t kind) const
 
 bool Rules::trusts(const Source &src) const
 {
-	return trusted_.count == 0 || toa_cidr_match(&trusted_, static_cast<uint8_t>(src.family), src.addr);
+	return trusted_.count == 0 ||
+		toa_cidr_match(&trusted_, static_cast<uint8_t>(src.family), src.addr);
 }
 
 bool Rules::reads(Packet p, bool syn_cookie) const
@@ -286,7 +292,8 @@ bool Rules::reads(Packet p, bool syn_cookie) const
 	return false;
 }
 
-PacketEval Rules::evaluate(Packet p, const uint8_t *tcp, size_t len, const Source &src, bool syn_cookie) const
+PacketEval Rules::evaluate(Packet p, const uint8_t *tcp, size_t len, const Source &src,
+			   bool syn_cookie) const
 {
 	PacketEval e;
 	e.packet = p;
@@ -297,7 +304,9 @@ PacketEval Rules::evaluate(Packet p, const uint8_t *tcp, size_t len, const Sourc
 	toa_parse_result res = toa_parse_options(tcp, len, &kinds_, &mine);
 	e.exid_skipped = mine.exid_skipped;
 	toa_parse_result any_res = toa_parse_options(tcp, len, &any_kind(), &any);
-	auto length_of = [](const toa_client &c) -> uint8_t { return c.family == 4 ? TOA_OPT_LEN_V4 : TOA_OPT_LEN_V6; };
+	auto length_of = [](const toa_client &c) -> uint8_t {
+		return c.family == 4 ? TOA_OPT_LEN_V4 : TOA_OPT_LEN_V6;
+	};
 
 	switch (res) {
 	case TOA_PARSE_V4:
@@ -308,28 +317,34 @@ PacketEval Rules::evaluate(Packet p, const uint8_t *tcp, size_t len, const Sourc
 	case TOA_PARSE_BAD_CLIENT:
 		e.toa = toa_of(mine, length_of(mine));
 		e.outcome = Outcome::BadClient;
-		e.detail = fmt::format("the client {} is unusable (unspecified, multicast or broadcast)",
-				       e.toa->client());
+		e.detail = fmt::format(
+			"the client {} is unusable (unspecified, multicast or broadcast)",
+			e.toa->client());
 		break;
 	case TOA_PARSE_MALFORMED: {
 		e.outcome = Outcome::Malformed;
 		OptionList ol = list_options(tcp, len);
 		if (ol.broken) {
-			e.detail = "the option list is broken (an option longer than the header or shorter than 2 bytes)";
+			e.detail =
+				"the option list is broken (an option longer than the header or shorter than 2 bytes)";
 		} else {
 			for (const auto &o : ol.options)
-				if (kind_configured(o.kind) && o.length != TOA_OPT_LEN_V4 && o.length != TOA_OPT_LEN_V6) {
-					e.detail = fmt::format("kind {} with length {} (TOA is 8 bytes for IPv4, 20 for IPv6)",
-							       o.kind, o.length);
+				if (kind_configured(o.kind) && o.length != TOA_OPT_LEN_V4 &&
+				    o.length != TOA_OPT_LEN_V6) {
+					e.detail = fmt::format(
+						"kind {} with length {} (TOA is 8 bytes for IPv4, 20 for IPv6)",
+						o.kind, o.length);
 					break;
 				}
 		}
-		if (any_res == TOA_PARSE_V4 || any_res == TOA_PARSE_V6 || any_res == TOA_PARSE_BAD_CLIENT)
+		if (any_res == TOA_PARSE_V4 || any_res == TOA_PARSE_V6 ||
+		    any_res == TOA_PARSE_BAD_CLIENT)
 			e.toa = toa_of(any, length_of(any));
 		break;
 	}
 	case TOA_PARSE_NONE:
-		if (any_res == TOA_PARSE_V4 || any_res == TOA_PARSE_V6 || any_res == TOA_PARSE_BAD_CLIENT) {
+		if (any_res == TOA_PARSE_V4 || any_res == TOA_PARSE_V6 ||
+		    any_res == TOA_PARSE_BAD_CLIENT) {
 			e.toa = toa_of(any, length_of(any));
 			e.outcome = Outcome::WrongKind;
 		}
@@ -373,7 +388,9 @@ Decision Rules::decide(const std::vector<PacketEval> &packets, const Source &src
 			fix += fmt::format("\n{}", live_fix("trusted_sources", list));
 		return fix;
 	};
-	auto trusted_list = [&]() { return trusted_text_.empty() ? std::string("any") : trusted_text_; };
+	auto trusted_list = [&]() {
+		return trusted_text_.empty() ? std::string("any") : trusted_text_;
+	};
 
 	// 1. The first packet the module reads with a usable client decides.
 	for (const auto &e : packets) {
@@ -382,20 +399,22 @@ Decision Rules::decide(const std::vector<PacketEval> &packets, const Source &src
 		d.verdict = Verdict::Accepted;
 		d.packet = e.packet;
 		d.toa = e.toa;
-		d.summary = fmt::format("accepted: client {} (kind {} on {})", e.toa->client(), e.toa->kind,
-					where(e.packet));
+		d.summary = fmt::format("accepted: client {} (kind {} on {})", e.toa->client(),
+					e.toa->kind, where(e.packet));
 		if (e.toa->family == 6 && src.family == 4)
-			d.note = "an IPv6 client on an IPv4 connection: accept() and getpeername() keep showing the "
-				 "balancer; getsockopt TOA_SO_GET_LOOKUP (NAT64) gives the client";
+			d.note =
+				"an IPv6 client on an IPv4 connection: accept() and getpeername() keep showing the "
+				"balancer; getsockopt TOA_SO_GET_LOOKUP (NAT64) gives the client";
 		else if (e.packet == Packet::Syn)
-			d.note = "read from the SYN alone: when the kernel answers with a SYN cookie (SYN flood) it is "
-				 "lost; balancers that repeat it on the ACK are not affected";
+			d.note =
+				"read from the SYN alone: when the kernel answers with a SYN cookie (SYN flood) it is "
+				"lost; balancers that repeat it on the ACK are not affected";
 		return d;
 	}
 
 	// 2. Else the most telling refusal on a packet the module reads.
-	static constexpr Outcome kOrder[] = {Outcome::WrongKind, Outcome::Untrusted, Outcome::Malformed,
-					     Outcome::BadClient};
+	static constexpr Outcome kOrder[] = {Outcome::WrongKind, Outcome::Untrusted,
+					     Outcome::Malformed, Outcome::BadClient};
 	for (Outcome want : kOrder) {
 		for (const auto &e : packets) {
 			if (!e.read || e.outcome != want)
@@ -405,34 +424,40 @@ Decision Rules::decide(const std::vector<PacketEval> &packets, const Source &src
 			switch (want) {
 			case Outcome::WrongKind:
 				d.verdict = Verdict::WrongKind;
-				d.summary = fmt::format("ignored: kind {} (client {}) on {} is not in option_kinds {}",
-							e.toa->kind, e.toa->client(), where(e.packet), kinds_text_);
+				d.summary = fmt::format(
+					"ignored: kind {} (client {}) on {} is not in option_kinds {}",
+					e.toa->kind, e.toa->client(), where(e.packet), kinds_text_);
 				d.fix = kind_fix(e.toa->kind);
 				if (!e.trusted) {
-					d.note = fmt::format("the source {} is not in trusted_sources ({}) either",
-							     src.address(), trusted_list());
+					d.note = fmt::format(
+						"the source {} is not in trusted_sources ({}) either",
+						src.address(), trusted_list());
 					d.fix += fmt::format("\n{}", trust_fix());
 				}
 				break;
 			case Outcome::Untrusted:
 				d.verdict = Verdict::Untrusted;
-				d.summary = fmt::format("ignored: the source {} is not in trusted_sources ({}); "
-							"client {} (kind {} on {})",
-							src.address(), trusted_list(), e.toa->client(), e.toa->kind,
-							where(e.packet));
+				d.summary = fmt::format(
+					"ignored: the source {} is not in trusted_sources ({}); "
+					"client {} (kind {} on {})",
+					src.address(), trusted_list(), e.toa->client(), e.toa->kind,
+					where(e.packet));
 				d.fix = trust_fix();
 				break;
 			case Outcome::Malformed:
 				d.verdict = Verdict::Malformed;
-				d.summary = fmt::format("ignored: malformed options on {}: {}", where(e.packet),
+				d.summary = fmt::format("ignored: malformed options on {}: {}",
+							where(e.packet),
 							e.detail.empty() ? "unreadable" : e.detail);
-				d.note = "the balancer sends a broken option: check its TOA settings or report it to its vendor";
+				d.note =
+					"the balancer sends a broken option: check its TOA settings or report it to its vendor";
 				break;
 			case Outcome::BadClient:
 				d.verdict = Verdict::BadClient;
-				d.summary = fmt::format("ignored: kind {} on {}: {}", e.toa->kind, where(e.packet),
-							e.detail);
-				d.note = "the balancer announces no real client: check its TOA settings";
+				d.summary = fmt::format("ignored: kind {} on {}: {}", e.toa->kind,
+							where(e.packet), e.detail);
+				d.note =
+					"the balancer announces no real client: check its TOA settings";
 				break;
 			default:
 				break;
@@ -449,23 +474,28 @@ Decision Rules::decide(const std::vector<PacketEval> &packets, const Source &src
 		d.packet = e.packet;
 		d.toa = e.toa;
 		if (e.packet == Packet::Syn)
-			d.summary = fmt::format("not read: TOA (kind {}, client {}) only on the SYN, and the handshake "
-						"used a SYN cookie, which keeps nothing of the SYN",
-						e.toa->kind, e.toa->client());
+			d.summary = fmt::format(
+				"not read: TOA (kind {}, client {}) only on the SYN, and the handshake "
+				"used a SYN cookie, which keeps nothing of the SYN",
+				e.toa->kind, e.toa->client());
 		else
-			d.summary = fmt::format("not read: TOA (kind {}, client {}) only on {}; the module reads "
-						"the SYN, the handshake ACK or the segment that completes the handshake",
-						e.toa->kind, e.toa->client(), where(e.packet));
+			d.summary = fmt::format(
+				"not read: TOA (kind {}, client {}) only on {}; the module reads "
+				"the SYN, the handshake ACK or the segment that completes the handshake",
+				e.toa->kind, e.toa->client(), where(e.packet));
 		d.fix = "configure the balancer to send the client address in the TCP handshake";
 		if (e.outcome == Outcome::WrongKind)
-			d.note = fmt::format("its kind {} is not in option_kinds {} either: {}", e.toa->kind,
-					     kinds_text_, kind_fix(e.toa->kind).substr(0, kind_fix(e.toa->kind).find('\n')));
+			d.note = fmt::format(
+				"its kind {} is not in option_kinds {} either: {}", e.toa->kind,
+				kinds_text_,
+				kind_fix(e.toa->kind).substr(0, kind_fix(e.toa->kind).find('\n')));
 		return d;
 	}
 
 	d.verdict = Verdict::NoToa;
-	d.summary = "no TOA: this balancer sends no client address: enable TOA / client address transfer on the "
-		    "listener";
+	d.summary =
+		"no TOA: this balancer sends no client address: enable TOA / client address transfer on the "
+		"listener";
 	return d;
 }
 

@@ -24,13 +24,13 @@ class System;
 
 // The packets of one connection, from the balancer to this host.
 enum class Packet {
-	Syn,		// the SYN
-	Ack,		// the handshake ACK (no data)
-	Completing,	// a data segment that completes the handshake (its ACK was lost)
-	Data,		// the first data segment after the handshake completed
-	SynAck,		// a SYN-ACK (this host is the one that connected)
+	Syn,	    // the SYN
+	Ack,	    // the handshake ACK (no data)
+	Completing, // a data segment that completes the handshake (its ACK was lost)
+	Data,	    // the first data segment after the handshake completed
+	SynAck,	    // a SYN-ACK (this host is the one that connected)
 };
-const char *packet_name(Packet p);	// "SYN", "ACK", "data", "data", "SYN-ACK"
+const char *packet_name(Packet p); // "SYN", "ACK", "data", "data", "SYN-ACK"
 
 // One TCP option as it appears in the header (NOP and EOL have length 1).
 struct TcpOption {
@@ -40,7 +40,7 @@ struct TcpOption {
 
 struct OptionList {
 	std::vector<TcpOption> options;
-	bool broken = false;	// an option runs past the header or has length < 2
+	bool broken = false; // an option runs past the header or has length < 2
 };
 // Walk the options of a TCP header (@len bytes readable, bounded by the
 // data offset as in toa_parse_options).
@@ -53,40 +53,40 @@ std::string option_text(const TcpOption &o);
 struct Toa {
 	uint8_t kind = 0;
 	uint8_t length = 0;
-	int family = 0;		// 4 or 6
+	int family = 0; // 4 or 6
 	uint8_t addr[16] = {};
 	uint16_t port = 0;
-	std::string client() const;	// "203.0.113.7:4321", "[2001:db8::7]:4321"
+	std::string client() const; // "203.0.113.7:4321", "[2001:db8::7]:4321"
 };
 
 // What the module does with the options of one packet it reads.
 enum class Outcome {
-	None,		// nothing TOA-shaped
-	Accepted,	// a usable client from a trusted source
-	WrongKind,	// TOA-shaped, but the kind is not in option_kinds
-	Untrusted,	// the source is not in trusted_sources
-	Malformed,	// broken option list, or a configured kind with a bad length
-	BadClient,	// 0.0.0.0, ::, multicast, broadcast
+	None,	   // nothing TOA-shaped
+	Accepted,  // a usable client from a trusted source
+	WrongKind, // TOA-shaped, but the kind is not in option_kinds
+	Untrusted, // the source is not in trusted_sources
+	Malformed, // broken option list, or a configured kind with a bad length
+	BadClient, // 0.0.0.0, ::, multicast, broadcast
 };
-const char *outcome_id(Outcome o);	// "none", "accepted", "wrong_kind", ...
+const char *outcome_id(Outcome o); // "none", "accepted", "wrong_kind", ...
 
 // The packet's network source (the balancer).
 struct Source {
-	int family = 4;		// 4 or 6
+	int family = 4; // 4 or 6
 	uint8_t addr[16] = {};
 	uint16_t port = 0;
-	std::string text() const;	// with the port
-	std::string address() const;	// without
+	std::string text() const;    // with the port
+	std::string address() const; // without
 };
 
 struct PacketEval {
 	Packet packet = Packet::Syn;
-	bool read = false;	// the module reads this packet
-	Outcome outcome = Outcome::None;	// on this packet, were it read
-	std::optional<Toa> toa;	// the TOA-shaped option, whatever its kind
-	bool trusted = true;	// the source is in trusted_sources (or the list is empty)
-	bool exid_skipped = false;	// a Fast Open option of a TOA kind on a SYN
-	std::string detail;	// for Malformed / BadClient
+	bool read = false;		 // the module reads this packet
+	Outcome outcome = Outcome::None; // on this packet, were it read
+	std::optional<Toa> toa;		 // the TOA-shaped option, whatever its kind
+	bool trusted = true;		 // the source is in trusted_sources (or the list is empty)
+	bool exid_skipped = false;	 // a Fast Open option of a TOA kind on a SYN
+	std::string detail;		 // for Malformed / BadClient
 };
 
 // The connection's verdict.
@@ -96,18 +96,18 @@ enum class Verdict {
 	Untrusted,
 	Malformed,
 	BadClient,
-	NotRead,	// TOA only on a packet the module does not read
+	NotRead, // TOA only on a packet the module does not read
 	NoToa,
 };
-const char *verdict_id(Verdict v);	// "accepted", ..., "not_read", "no_toa"
+const char *verdict_id(Verdict v); // "accepted", ..., "not_read", "no_toa"
 
 struct Decision {
 	Verdict verdict = Verdict::NoToa;
-	std::optional<Packet> packet;	// the packet that decided (or carried the TOA)
+	std::optional<Packet> packet; // the packet that decided (or carried the TOA)
 	std::optional<Toa> toa;
-	std::string summary;	// one line
-	std::string fix;	// commands, "\n"-separated; "" when none
-	std::string note;	// "" or one more sentence
+	std::string summary; // one line
+	std::string fix;     // commands, "\n"-separated; "" when none
+	std::string note;    // "" or one more sentence
 };
 
 class Rules {
@@ -125,7 +125,7 @@ public:
 
 	bool module_loaded() const { return loaded_; }
 	const std::string &kinds_text() const { return kinds_text_; }
-	const std::string &trusted_text() const { return trusted_text_; }	// "" = any source
+	const std::string &trusted_text() const { return trusted_text_; } // "" = any source
 	const std::vector<std::string> &warnings() const { return warnings_; }
 
 	bool kind_configured(uint8_t kind) const;

@@ -86,7 +86,7 @@ std::string options_text(const SeenPacket &p)
 	std::string out;
 	for (const auto &o : p.options.options) {
 		if (o.kind == 0)
-			continue;	// EOL padding
+			continue; // EOL padding
 		std::string item = option_text(o);
 		if (p.eval.toa && o.kind == p.eval.toa->kind && o.length == p.eval.toa->length)
 			item += "=" + p.eval.toa->client();
@@ -131,13 +131,13 @@ nlohmann::ordered_json packet_json(const std::optional<SeenPacket> &p)
 
 bool Tracker::Key::operator==(const Key &o) const
 {
-	return family == o.family && sport == o.sport && dport == o.dport && !std::memcmp(src, o.src, 16) &&
-	       !std::memcmp(dst, o.dst, 16);
+	return family == o.family && sport == o.sport && dport == o.dport &&
+		!std::memcmp(src, o.src, 16) && !std::memcmp(dst, o.dst, 16);
 }
 
 size_t Tracker::KeyHash::operator()(const Key &k) const
 {
-	uint64_t h = 1469598103934665603ull;	// FNV-1a
+	uint64_t h = 1469598103934665603ull; // FNV-1a
 	auto mix = [&h](const uint8_t *p, size_t n) {
 		for (size_t i = 0; i < n; ++i)
 			h = (h ^ p[i]) * 1099511628211ull;
@@ -196,11 +196,11 @@ void Tracker::feed(const Segment &s, double now)
 
 	if (syn && !ack) {
 		if (it != conns_.end()) {
-			if (!it->second.established) {	// a retransmitted SYN
+			if (!it->second.established) { // a retransmitted SYN
 				it->second.last = now;
 				return;
 			}
-			finish(k);	// the 4-tuple is used again
+			finish(k); // the 4-tuple is used again
 		}
 		if (conns_.size() >= limits_.max_conns) {
 			++untraced_;
@@ -217,7 +217,7 @@ void Tracker::feed(const Segment &s, double now)
 		return;
 	}
 	if (it == conns_.end() || syn)
-		return;	// not a handshake we saw begin; a SYN-ACK towards a listener
+		return; // not a handshake we saw begin; a SYN-ACK towards a listener
 	Conn &c = it->second;
 	c.last = now;
 	if (!c.established) {
@@ -277,8 +277,9 @@ void Tracker::expire(double now)
 		++it;
 	}
 	// Oldest first, so the output follows the handshakes' order.
-	std::sort(done.begin(), done.end(),
-		  [this](const Key &a, const Key &b) { return conns_.at(a).report.ts < conns_.at(b).report.ts; });
+	std::sort(done.begin(), done.end(), [this](const Key &a, const Key &b) {
+		return conns_.at(a).report.ts < conns_.at(b).report.ts;
+	});
 	for (const auto &k : done)
 		finish(k);
 }
@@ -301,20 +302,25 @@ std::vector<ConnReport> Tracker::take_finished()
 std::string trace_text(const ConnReport &r)
 {
 	const Decision &d = r.decision;
-	std::string line = fmt::format("{} -> {}  SYN [{}]", r.src.text(), r.server, options_text(*r.syn));
+	std::string line =
+		fmt::format("{} -> {}  SYN [{}]", r.src.text(), r.server, options_text(*r.syn));
 	line += r.ack ? fmt::format("  ACK [{}]", options_text(*r.ack)) : "  ACK -";
 	if (r.data)
-		line += fmt::format("  {} [{}]", r.data->packet == Packet::Completing ? "data(completing)" : "data",
+		line += fmt::format("  {} [{}]",
+				    r.data->packet == Packet::Completing ? "data(completing)"
+									 : "data",
 				    options_text(*r.data));
 	else
 		line += "  data -";
-	line += fmt::format("  {} {}", d.verdict == Verdict::Accepted ? status_mark(Status::Pass)
-								     : status_mark(Status::Fail),
+	line += fmt::format("  {} {}",
+			    d.verdict == Verdict::Accepted ? status_mark(Status::Pass)
+							   : status_mark(Status::Fail),
 			    d.summary);
 	if (r.counters_known) {
 		std::string moved;
 		for (const auto &c : r.counters)
-			moved += fmt::format("{}{} +{}", moved.empty() ? "" : ", ", c.name, c.value);
+			moved +=
+				fmt::format("{}{} +{}", moved.empty() ? "" : ", ", c.name, c.value);
 		line += fmt::format("  [counters: {}]", moved.empty() ? "none moved" : moved);
 	}
 	line += "\n";
@@ -342,9 +348,11 @@ nlohmann::ordered_json trace_json(const ConnReport &r)
 	j["ack"] = packet_json(r.ack);
 	j["data"] = packet_json(r.data);
 	j["verdict"] = verdict_id(d.verdict);
-	j["packet"] = d.packet ? nlohmann::ordered_json(packet_id(*d.packet)) : nlohmann::ordered_json(nullptr);
+	j["packet"] = d.packet ? nlohmann::ordered_json(packet_id(*d.packet))
+			       : nlohmann::ordered_json(nullptr);
 	j["kind"] = d.toa ? nlohmann::ordered_json(d.toa->kind) : nlohmann::ordered_json(nullptr);
-	j["client"] = d.toa ? nlohmann::ordered_json(d.toa->client()) : nlohmann::ordered_json(nullptr);
+	j["client"] =
+		d.toa ? nlohmann::ordered_json(d.toa->client()) : nlohmann::ordered_json(nullptr);
 	j["summary"] = d.summary;
 	j["note"] = d.note;
 	j["fix"] = d.fix;
@@ -365,8 +373,10 @@ namespace {
 
 class Run {
 public:
-	Run(Env &env, const TraceOptions &opt, const Rules &rules, Capture &cap, bool live, TraceLimits limits)
-		: env_(env), opt_(opt), rules_(rules), cap_(cap), live_(live), tracker_(rules, limits)
+	Run(Env &env, const TraceOptions &opt, const Rules &rules, Capture &cap, bool live,
+	    TraceLimits limits)
+		: env_(env), opt_(opt), rules_(rules), cap_(cap), live_(live),
+		  tracker_(rules, limits)
 	{
 	}
 
@@ -381,7 +391,7 @@ private:
 	Tracker tracker_;
 	std::vector<uint16_t> ports_;
 	std::optional<Stats> baseline_;
-	std::deque<std::pair<double, ConnReport>> pending_;	// live: waiting to settle
+	std::deque<std::pair<double, ConnReport>> pending_; // live: waiting to settle
 	std::map<std::string, uint64_t> verdicts_;
 	int reported_ = 0;
 
@@ -422,20 +432,25 @@ void Run::start_line()
 	}
 	for (const auto &w : rules_.warnings())
 		env_.out << fmt::format("{} {}\n", status_mark(Status::Warn), w);
-	std::string what = ports_.empty() ? std::string("every TCP port")
-					  : fmt::format("port{} {}{}", ports_.size() > 1 ? "s" : "", ports_text(ports_),
-							all ? " (every listening port)" : "");
-	std::string rules = fmt::format("option_kinds {}, trusted_sources {}", rules_.kinds_text(),
-					rules_.trusted_text().empty() ? "any" : rules_.trusted_text());
+	std::string what = ports_.empty()
+		? std::string("every TCP port")
+		: fmt::format("port{} {}{}", ports_.size() > 1 ? "s" : "", ports_text(ports_),
+			      all ? " (every listening port)" : "");
+	std::string rules =
+		fmt::format("option_kinds {}, trusted_sources {}", rules_.kinds_text(),
+			    rules_.trusted_text().empty() ? "any" : rules_.trusted_text());
 	env_.out << fmt::format("tracing handshakes to {} with {}{}\n", what, rules,
 				rules_.module_loaded() ? "" : " (toa is not loaded: its defaults)");
 	if (live_) {
 		std::string stop;
 		if (opt_.count > 0)
-			stop = fmt::format("after {} connection{}", opt_.count, opt_.count > 1 ? "s" : "");
+			stop = fmt::format("after {} connection{}", opt_.count,
+					   opt_.count > 1 ? "s" : "");
 		if (opt_.seconds > 0)
-			stop += fmt::format("{}after {:g} s", stop.empty() ? "" : " or ", opt_.seconds);
-		env_.out << fmt::format("stops {}{}\n", stop.empty() ? "" : stop + ", ", "on Ctrl-C");
+			stop += fmt::format("{}after {:g} s", stop.empty() ? "" : " or ",
+					    opt_.seconds);
+		env_.out << fmt::format("stops {}{}\n", stop.empty() ? "" : stop + ", ",
+					"on Ctrl-C");
 	}
 	env_.out << std::flush;
 }
@@ -452,7 +467,8 @@ void Run::report(ConnReport r)
 				if (stat_is_gauge(s.name))
 					continue;
 				uint64_t before = baseline_->get(s.name).value_or(0);
-				uint64_t delta = s.value >= before ? s.value - before : s.value;	// reloaded
+				uint64_t delta =
+					s.value >= before ? s.value - before : s.value; // reloaded
 				if (delta)
 					r.counters.push_back({s.name, delta});
 			}
@@ -501,8 +517,9 @@ void Run::summary()
 	std::string v;
 	for (const auto &[k, n] : verdicts_)
 		v += fmt::format("{}{} {}", v.empty() ? "" : ", ", k, n);
-	std::string line = fmt::format("{} connection{} traced{}", reported_, reported_ == 1 ? "" : "s",
-				       v.empty() ? std::string() : fmt::format(" ({})", v));
+	std::string line =
+		fmt::format("{} connection{} traced{}", reported_, reported_ == 1 ? "" : "s",
+			    v.empty() ? std::string() : fmt::format(" ({})", v));
 	if (tracker_.incomplete())
 		line += fmt::format("; {} handshake(s) did not complete", tracker_.incomplete());
 	if (tracker_.untraced())
@@ -526,7 +543,7 @@ int Run::go()
 
 	const double t0 = steady_now();
 	double next_refresh = t0 + kPortRefreshSeconds;
-	double clock = 0;	// the tracker's time: wall clock live, packet time from a file
+	double clock = 0; // the tracker's time: wall clock live, packet time from a file
 	double last_expire = 0;
 	bool end = false;
 	while (!end && !done() && !g_interrupted) {
@@ -534,7 +551,8 @@ int Run::go()
 		if (left <= 0)
 			break;
 		Frame f;
-		Capture::Next n = cap_.next(f, static_cast<int>(std::clamp(left * 1000, 1.0, 100.0)));
+		Capture::Next n =
+			cap_.next(f, static_cast<int>(std::clamp(left * 1000, 1.0, 100.0)));
 		if (n == Capture::Next::Frame) {
 			if (!live_)
 				clock = std::max(clock, f.ts);
@@ -570,7 +588,8 @@ int Run::go()
 
 } // namespace
 
-int run_trace(Env &env, const TraceOptions &opt, const Rules &rules, Capture &cap, bool live, TraceLimits limits)
+int run_trace(Env &env, const TraceOptions &opt, const Rules &rules, Capture &cap, bool live,
+	      TraceLimits limits)
 {
 	Run run(env, opt, rules, cap, live, limits);
 	return run.go();
@@ -589,7 +608,8 @@ int TraceCmd::run(Env &env)
 		return run_trace(env, opt, rules, *cap, false);
 	}
 	if (!env.sys.is_root())
-		throw UsageError("trace captures packets and needs root (run: sudo toa-check trace)");
+		throw UsageError(
+			"trace captures packets and needs root (run: sudo toa-check trace)");
 	std::vector<uint16_t> ports = opt.ports;
 	if (ports.empty()) {
 		ports = listening_ports(env.sys);

@@ -24,9 +24,9 @@
 namespace toacheck {
 
 struct TraceLimits {
-	size_t max_conns = 4096;	// handshakes followed at once
-	double handshake_timeout = 20;	// seconds from the SYN to the ACK
-	double data_wait = 2;		// seconds from the ACK to the first data
+	size_t max_conns = 4096;       // handshakes followed at once
+	double handshake_timeout = 20; // seconds from the SYN to the ACK
+	double data_wait = 2;	       // seconds from the ACK to the first data
 };
 
 // One packet of a connection as seen.
@@ -36,18 +36,18 @@ struct SeenPacket {
 	OptionList options;
 	PacketEval eval;
 	size_t payload = 0;
-	bool truncated = false;	// captured TCP header cut short: not evaluated
+	bool truncated = false; // captured TCP header cut short: not evaluated
 };
 
 struct ConnReport {
-	Source src;		// the balancer
-	std::string server;	// "198.51.100.1:8080"
+	Source src;	    // the balancer
+	std::string server; // "198.51.100.1:8080"
 	uint16_t port = 0;
-	double ts = 0;		// the SYN's capture time
+	double ts = 0; // the SYN's capture time
 	std::optional<SeenPacket> syn, ack, data;
 	Decision decision;
-	std::vector<Stat> counters;	// counters that moved; empty when unknown
-	bool counters_known = false;	// the module was loaded
+	std::vector<Stat> counters;  // counters that moved; empty when unknown
+	bool counters_known = false; // the module was loaded
 };
 
 // Follows handshakes: SYN, then the first segment with ACK (the handshake
@@ -71,8 +71,8 @@ public:
 	std::vector<ConnReport> take_finished();
 
 	size_t in_progress() const { return conns_.size(); }
-	uint64_t incomplete() const { return incomplete_; }	// SYN without a completed handshake
-	uint64_t untraced() const { return untraced_; }	// SYNs refused: table full
+	uint64_t incomplete() const { return incomplete_; } // SYN without a completed handshake
+	uint64_t untraced() const { return untraced_; }	    // SYNs refused: table full
 
 private:
 	struct Key {
@@ -86,13 +86,13 @@ private:
 	};
 	struct Conn {
 		ConnReport report;
-		double last = 0;	// time of the last packet recorded
-		bool established = false;	// the handshake completed
+		double last = 0;	  // time of the last packet recorded
+		bool established = false; // the handshake completed
 	};
 
 	const Rules &rules_;
 	TraceLimits limits_;
-	std::vector<bool> port_on_;	// empty: all ports
+	std::vector<bool> port_on_; // empty: all ports
 	std::unordered_map<Key, Conn, KeyHash> conns_;
 	std::deque<ConnReport> finished_;
 	uint64_t incomplete_ = 0;
@@ -107,11 +107,11 @@ std::string trace_text(const ConnReport &r);
 nlohmann::ordered_json trace_json(const ConnReport &r);
 
 struct TraceOptions {
-	std::vector<uint16_t> ports;	// --port; empty: every listening port
-	int count = 10;			// 0: no limit
-	double seconds = 60;		// 0: no limit
+	std::vector<uint16_t> ports; // --port; empty: every listening port
+	int count = 10;		     // 0: no limit
+	double seconds = 60;	     // 0: no limit
 	bool json = false;
-	std::string read_file;		// --read FILE (tests): a pcap file instead of a live capture
+	std::string read_file; // --read FILE (tests): a pcap file instead of a live capture
 };
 
 // The trace loop over @cap: reports finished connections as they finish

@@ -27,9 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n = toa_cidr_format(&a, text, sizeof(text));
 		if (n >= sizeof(text))
 			abort();
-		if (toa_cidr_parse(text, n, &b, &bad) != TOA_CIDR_OK ||
-		    a.count != b.count || memcmp(a.items, b.items,
-						 a.count * sizeof(a.items[0])))
+		if (toa_cidr_parse(text, n, &b, &bad) != TOA_CIDR_OK || a.count != b.count ||
+		    memcmp(a.items, b.items, a.count * sizeof(a.items[0])))
 			abort();
 	} else if (a.count != 0 || bad == 0) {
 		abort();

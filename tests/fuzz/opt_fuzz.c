@@ -41,12 +41,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = toa_parse_options(copy, size - 1, &kinds, &c);
 	switch (r) {
 	case TOA_PARSE_V4:
-		if (!(kinds.map[c.kind >> 3] & (1u << (c.kind & 7))) || c.family != 4 || c.addr[0] >= 224 ||
-		    !(c.addr[0] | c.addr[1] | c.addr[2] | c.addr[3]))
+		if (!(kinds.map[c.kind >> 3] & (1u << (c.kind & 7))) || c.family != 4 ||
+		    c.addr[0] >= 224 || !(c.addr[0] | c.addr[1] | c.addr[2] | c.addr[3]))
 			abort();
 		break;
 	case TOA_PARSE_V6:
-		if (!(kinds.map[c.kind >> 3] & (1u << (c.kind & 7))) || c.family != 6 || c.addr[0] == 0xff)
+		if (!(kinds.map[c.kind >> 3] & (1u << (c.kind & 7))) || c.family != 6 ||
+		    c.addr[0] == 0xff)
 			abort();
 		break;
 	case TOA_PARSE_NONE:
@@ -57,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	if (size - 1 < 21 && r != TOA_PARSE_NONE)
-		abort();	/* no option byte can be read below 21 bytes */
+		abort(); /* no option byte can be read below 21 bytes */
 	free(copy);
 	return 0;
 }

@@ -11,10 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-const struct kt_client kt_client4 = { VT_CLIENT4, VT_CLIENT_PORT };
+const struct kt_client kt_client4 = {VT_CLIENT4, VT_CLIENT_PORT};
 
-size_t kt_toa4(struct vt *vt, uint8_t *o, uint8_t kind, const char *ip,
-	       uint16_t port)
+size_t kt_toa4(struct vt *vt, uint8_t *o, uint8_t kind, const char *ip, uint16_t port)
 {
 	struct in_addr a;
 
@@ -23,8 +22,7 @@ size_t kt_toa4(struct vt *vt, uint8_t *o, uint8_t kind, const char *ip,
 	return lbsim_toa_v4(o, kind, &a, port);
 }
 
-size_t kt_toa6(struct vt *vt, uint8_t *o, uint8_t kind, const char *ip,
-	       uint16_t port)
+size_t kt_toa6(struct vt *vt, uint8_t *o, uint8_t kind, const char *ip, uint16_t port)
 {
 	struct in6_addr a;
 
@@ -33,9 +31,8 @@ size_t kt_toa6(struct vt *vt, uint8_t *o, uint8_t kind, const char *ip,
 	return lbsim_toa_v6(o, kind, &a, port);
 }
 
-int kt_check_conn(struct vt *vt, enum vt_lsn kind, int family,
-		  const uint8_t *opts, size_t optlen, const char *addr,
-		  uint16_t port, const char *counter, long long min)
+int kt_check_conn(struct vt *vt, enum vt_lsn kind, int family, const uint8_t *opts, size_t optlen,
+		  const char *addr, uint16_t port, const char *counter, long long min)
 {
 	struct vt_stats a, b;
 	uint16_t lport;
@@ -50,8 +47,7 @@ int kt_check_conn(struct vt *vt, enum vt_lsn kind, int family,
 	close(lfd);
 	if (r)
 		return -1;
-	if (counter && (vt_stats_read(vt, &b) ||
-			vt_expect_delta(vt, &a, &b, counter, min)))
+	if (counter && (vt_stats_read(vt, &b) || vt_expect_delta(vt, &a, &b, counter, min)))
 		return -1;
 	return 0;
 }

@@ -20,7 +20,7 @@ static void http_child(int lfd, int logfd)
 				   "Content-Length: 6\r\n\r\nhello\n";
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	struct pollfd pfd = {.fd = lfd, .events = POLLIN};
 	char req[1024], host[INET6_ADDRSTRLEN] = "?", *eol;
 	size_t got = 0;
 	int fd;
@@ -45,11 +45,9 @@ static void http_child(int lfd, int logfd)
 	if (eol)
 		*eol = '\0';
 	if (ss.ss_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
-			  host, sizeof(host));
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof(host));
 	else if (ss.ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
-			  host, sizeof(host));
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof(host));
 	if (write(fd, resp, sizeof(resp) - 1) < 0)
 		_exit(4);
 	close(fd);
@@ -87,8 +85,7 @@ static int http_get(struct vt *vt, uint16_t lport, const uint8_t *o, size_t n)
 	}
 	resp[got] = '\0';
 	if (k < 0) {
-		vt_fail(vt, "reading the answer: %s (got \"%.40s\")",
-			strerror((int)-k), resp);
+		vt_fail(vt, "reading the answer: %s (got \"%.40s\")", strerror((int)-k), resp);
 		goto out;
 	}
 	if (strncmp(resp, "HTTP/1.0 200 OK\r\n", 17) || !strstr(resp, "\r\n\r\nhello\n")) {
@@ -163,11 +160,8 @@ int kt_http(struct vt *vt)
 		return vt_fail(vt, "HTTP server child ended with status 0x%x", status);
 	vt_log(vt, "access log: %s", logline);
 	snprintf(prefix, sizeof(prefix), "%s ", want);
-	if (strncmp(logline, prefix, strlen(prefix)) ||
-	    !strstr(logline, "\"GET / HTTP/1.0\""))
-		return vt_fail(vt, "access log line \"%s\" does not start with %s",
-			       logline, want);
+	if (strncmp(logline, prefix, strlen(prefix)) || !strstr(logline, "\"GET / HTTP/1.0\""))
+		return vt_fail(vt, "access log line \"%s\" does not start with %s", logline, want);
 	return 0;
 }
-VT_SCENARIO_AS(http, kt_http, .order = KT_HTTP, .needs_module = true,
-	       .arg = &kt_client4);
+VT_SCENARIO_AS(http, kt_http, .order = KT_HTTP, .needs_module = true, .arg = &kt_client4);

@@ -34,8 +34,7 @@ static void usage(FILE *f)
 /* a partial run (--only) starts with the module loaded */
 static int load_first(struct vt *vt, const char *name)
 {
-	if (vt->module_path && strcmp(name, "module_loaded") &&
-	    !vt_mod_loaded(VT_MODULE_NAME))
+	if (vt->module_path && strcmp(name, "module_loaded") && !vt_mod_loaded(VT_MODULE_NAME))
 		return vt_load(vt, "");
 	return 0;
 }
@@ -44,7 +43,8 @@ int main(int argc, char **argv)
 {
 	struct vt vt;
 	struct vt_prog prog = {
-		.tun_name = "toatest0", .before_first = load_first,
+		.tun_name = "toatest0",
+		.before_first = load_first,
 	};
 	const char *only = NULL;
 	bool list = false;
@@ -87,13 +87,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (only && !vt_only_matches(&vt, only)) {
-		fprintf(stderr, "toa-vmtest: --only %s matches no scenario (see --list)\n",
-			only);
+		fprintf(stderr, "toa-vmtest: --only %s matches no scenario (see --list)\n", only);
 		return 2;
 	}
 	if (vt.toa_check && access(vt.toa_check, X_OK) != 0) {
-		fprintf(stderr, "toa-vmtest: cannot execute --toa-check %s: %s\n",
-			vt.toa_check, strerror(errno));
+		fprintf(stderr, "toa-vmtest: cannot execute --toa-check %s: %s\n", vt.toa_check,
+			strerror(errno));
 		return 2;
 	}
 	if (vt.toa_check && vt.no_module) {
@@ -101,8 +100,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (vt.module_path && access(vt.module_path, R_OK) != 0) {
-		fprintf(stderr, "toa-vmtest: cannot read module %s: %s\n",
-			vt.module_path, strerror(errno));
+		fprintf(stderr, "toa-vmtest: cannot read module %s: %s\n", vt.module_path,
+			strerror(errno));
 		return 2;
 	}
 	return vt_run(&vt, &prog, only);

@@ -25,8 +25,9 @@ static int module_loaded(struct vt *vt)
 		return -1;
 	after = vt_kmsg_count("TOA: toa loaded");
 	if (after != before + 1)
-		return vt_fail(vt, "kernel log has %d \"TOA: toa loaded\" lines after loading, %d before",
-			       after, before);
+		return vt_fail(
+			vt, "kernel log has %d \"TOA: toa loaded\" lines after loading, %d before",
+			after, before);
 	if (!vt_mod_loaded(VT_MODULE_NAME))
 		return vt_fail(vt, "toa not in /proc/modules after a successful load");
 	if (vt_stats_read(vt, &st))
@@ -44,17 +45,36 @@ VT_SCENARIO(module_loaded, .order = KT_MODULE_LOADED, .needs_module = true);
 static int stats_format(struct vt *vt)
 {
 	static const char *const want[] = {
-		"syn_recv_sock_toa", "syn_recv_sock_no_toa", "toa_from_syn",
-		"toa_from_ack", "toa_from_data", "syn_cookie_toa_lost",
-		"getname_toa_ok", "getname_toa_mismatch", "getname_toa_bypass",
-		"getname_toa_empty", "getname_kernel_sock", "untrusted",
-		"malformed", "bad_client", "exid_skipped", "table_full",
-		"no_memory", "nat64_lookup", "entries_allocated",
-		"entries_freed", "entries_expired", "entries_live",
-		"max_entries", "nmissed_tcp_conn_request",
-		"nmissed_tcp_check_req", "nmissed_cookie_v4_check",
-		"nmissed_cookie_v6_check", "nmissed_inet_getname",
-		"nmissed_inet6_getname", "nmissed_tcp_disconnect",
+		"syn_recv_sock_toa",
+		"syn_recv_sock_no_toa",
+		"toa_from_syn",
+		"toa_from_ack",
+		"toa_from_data",
+		"syn_cookie_toa_lost",
+		"getname_toa_ok",
+		"getname_toa_mismatch",
+		"getname_toa_bypass",
+		"getname_toa_empty",
+		"getname_kernel_sock",
+		"untrusted",
+		"malformed",
+		"bad_client",
+		"exid_skipped",
+		"table_full",
+		"no_memory",
+		"nat64_lookup",
+		"entries_allocated",
+		"entries_freed",
+		"entries_expired",
+		"entries_live",
+		"max_entries",
+		"nmissed_tcp_conn_request",
+		"nmissed_tcp_check_req",
+		"nmissed_cookie_v4_check",
+		"nmissed_cookie_v6_check",
+		"nmissed_inet_getname",
+		"nmissed_inet6_getname",
+		"nmissed_tcp_disconnect",
 	};
 	struct vt_stats st;
 	size_t i;
@@ -65,11 +85,11 @@ static int stats_format(struct vt *vt)
 		return vt_fail(vt, "%d lines, want %zu", st.n, VT_ARRAY_SIZE(want));
 	for (i = 0; i < VT_ARRAY_SIZE(want); i++)
 		if (strcmp(st.name[i], want[i]))
-			return vt_fail(vt, "line %zu is \"%s\", want \"%s\"", i + 1,
-				       st.name[i], want[i]);
+			return vt_fail(vt, "line %zu is \"%s\", want \"%s\"", i + 1, st.name[i],
+				       want[i]);
 	if (vt_stat_get(&st, "max_entries") != TOA_DEFAULT_MAX_ENTRIES)
-		return vt_fail(vt, "max_entries %lld, want %d",
-			       vt_stat_get(&st, "max_entries"), TOA_DEFAULT_MAX_ENTRIES);
+		return vt_fail(vt, "max_entries %lld, want %d", vt_stat_get(&st, "max_entries"),
+			       TOA_DEFAULT_MAX_ENTRIES);
 	/* ftrace callbacks never miss a call: every nmissed_ is 0 */
 	for (i = 0; i < (size_t)st.n; i++)
 		if (!strncmp(st.name[i], "nmissed_", 8) && st.value[i])
@@ -83,18 +103,20 @@ static int bad_runtime_params(struct vt *vt)
 	static const struct {
 		const char *name, *value, *keep;
 	} bad[] = {
-		{ "option_kind", "1", "254" }, { "option_kind", "4", "254" },
-		{ "option_kind", "256", "254" }, { "option_kind", "x", "254" },
-		{ "option_kind", "253", "254" },	/* already the second */
-		{ "option_kinds", "254,30", "254,253" },
-		{ "option_kinds", "19", "254,253" },
-		{ "option_kinds", "34", "254,253" },
-		{ "option_kinds", "254,254", "254,253" },
-		{ "option_kinds", "254,253,200,201,202", "254,253" },
-		{ "option_kinds", ",", "254,253" },
-		{ "max_entries", "0", "262144" },
-		{ "max_entries", "16777217", "262144" },
-		{ "max_entries", "-5", "262144" },
+		{"option_kind", "1", "254"},
+		{"option_kind", "4", "254"},
+		{"option_kind", "256", "254"},
+		{"option_kind", "x", "254"},
+		{"option_kind", "253", "254"}, /* already the second */
+		{"option_kinds", "254,30", "254,253"},
+		{"option_kinds", "19", "254,253"},
+		{"option_kinds", "34", "254,253"},
+		{"option_kinds", "254,254", "254,253"},
+		{"option_kinds", "254,253,200,201,202", "254,253"},
+		{"option_kinds", ",", "254,253"},
+		{"max_entries", "0", "262144"},
+		{"max_entries", "16777217", "262144"},
+		{"max_entries", "-5", "262144"},
 	};
 	size_t i;
 
@@ -103,15 +125,13 @@ static int bad_runtime_params(struct vt *vt)
 
 		if (err != -EINVAL)
 			return vt_fail(vt, "writing \"%s\" to %s gave %s, want EINVAL",
-				       bad[i].value, bad[i].name,
-				       err ? strerror(-err) : "success");
+				       bad[i].value, bad[i].name, err ? strerror(-err) : "success");
 		if (vt_param_expect(vt, bad[i].name, bad[i].keep))
 			return -1;
 	}
 	return 0;
 }
-VT_SCENARIO(bad_runtime_params, .order = KT_BAD_RUNTIME_PARAMS,
-	    .needs_module = true);
+VT_SCENARIO(bad_runtime_params, .order = KT_BAD_RUNTIME_PARAMS, .needs_module = true);
 
 /*
  * option_kind=200 replaces the first of the default kinds (254,253):
@@ -127,33 +147,32 @@ static int legacy_kind(struct vt *vt)
 	    vt_param_expect(vt, "option_kinds", "200,253"))
 		return -1;
 	n = kt_toa4(vt, o, TOA_LEGACY_KIND, VT_CLIENT4, VT_CLIENT_PORT);
-	if (kt_check_conn(vt, VT_LSN_V4, AF_INET, o, n, VT_CLIENT4,
-			  VT_CLIENT_PORT, "syn_recv_sock_toa", 1))
-		return vt_fail(vt, "kind 200 with option_kind=200: %s",
-			       strdupa(vt->err));
+	if (kt_check_conn(vt, VT_LSN_V4, AF_INET, o, n, VT_CLIENT4, VT_CLIENT_PORT,
+			  "syn_recv_sock_toa", 1))
+		return vt_fail(vt, "kind 200 with option_kind=200: %s", strdupa(vt->err));
 	n = kt_toa4(vt, o, TOA_DEFAULT_KIND, VT_CLIENT4, VT_CLIENT_PORT);
-	if (kt_check_conn(vt, VT_LSN_V4, AF_INET, o, n, VT_LB4, 0,
-			  "syn_recv_sock_no_toa", 1))
-		return vt_fail(vt, "kind 254 with option_kind=200: %s",
-			       strdupa(vt->err));
-	if (vt_unload(vt) || vt_load(vt, "") ||
-	    vt_param_expect(vt, "option_kind", "254"))
+	if (kt_check_conn(vt, VT_LSN_V4, AF_INET, o, n, VT_LB4, 0, "syn_recv_sock_no_toa", 1))
+		return vt_fail(vt, "kind 254 with option_kind=200: %s", strdupa(vt->err));
+	if (vt_unload(vt) || vt_load(vt, "") || vt_param_expect(vt, "option_kind", "254"))
 		return -1;
 	n = kt_toa4(vt, o, TOA_LEGACY_KIND, VT_CLIENT4, VT_CLIENT_PORT);
 	if (kt_check_conn(vt, VT_LSN_V4, AF_INET, o, n, VT_LB4, 0, NULL, 0))
-		return vt_fail(vt, "kind 200 with the default kind: %s",
-			       strdupa(vt->err));
+		return vt_fail(vt, "kind 200 with the default kind: %s", strdupa(vt->err));
 	return 0;
 }
-VT_SCENARIO(legacy_kind, .order = KT_LEGACY_KIND, .needs_module = true,
-	    .reload_default = true);
+VT_SCENARIO(legacy_kind, .order = KT_LEGACY_KIND, .needs_module = true, .reload_default = true);
 
 static int bad_load_params(struct vt *vt)
 {
 	static const char *const bad[] = {
-		"option_kind=1", "option_kind=2", "option_kind=8",
-		"option_kind=300", "max_entries=0", "max_entries=16777217",
-		"trusted_sources=1.2.3.4/40", "trusted_sources=nonsense",
+		"option_kind=1",
+		"option_kind=2",
+		"option_kind=8",
+		"option_kind=300",
+		"max_entries=0",
+		"max_entries=16777217",
+		"trusted_sources=1.2.3.4/40",
+		"trusted_sources=nonsense",
 	};
 	size_t i;
 
@@ -166,8 +185,8 @@ static int bad_load_params(struct vt *vt)
 		if (err != -EINVAL) {
 			if (!err)
 				vt_unload(vt);
-			return vt_fail(vt, "loading with %s gave %s, want EINVAL",
-				       bad[i], err ? strerror(-err) : "success");
+			return vt_fail(vt, "loading with %s gave %s, want EINVAL", bad[i],
+				       err ? strerror(-err) : "success");
 		}
 		if (vt_mod_loaded(VT_MODULE_NAME))
 			return vt_fail(vt, "toa in /proc/modules after a refused load (%s)",
@@ -192,8 +211,10 @@ static int module_unloaded(struct vt *vt)
 		return -1;
 	after = vt_kmsg_count("TOA: toa unloaded");
 	if (after != before + 1)
-		return vt_fail(vt, "kernel log has %d \"TOA: toa unloaded\" lines after unloading, %d before",
-			       after, before);
+		return vt_fail(
+			vt,
+			"kernel log has %d \"TOA: toa unloaded\" lines after unloading, %d before",
+			after, before);
 	if (vt_mod_loaded(VT_MODULE_NAME))
 		return vt_fail(vt, "toa still in /proc/modules");
 	if (access(TOA_STATS_FILE, F_OK) == 0)

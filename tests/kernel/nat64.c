@@ -18,7 +18,7 @@ static int lookup(struct vt *vt, int fd, struct toa_nat64_peer *p)
 
 	memset(p, 0, sizeof(*p));
 	if (getsockopt(fd, IPPROTO_IP, TOA_SO_GET_LOOKUP, p, &len) < 0)
-		return errno;	/* positive: the call failed */
+		return errno; /* positive: the call failed */
 	if (len != sizeof(*p))
 		return vt_fail(vt, "TOA_SO_GET_LOOKUP returned length %u, want %zu",
 			       (unsigned int)len, sizeof(*p));
@@ -36,8 +36,7 @@ static int ipv6_client(struct vt *vt, struct vt_session *s)
 	socklen_t len;
 	int err;
 
-	if (vt_stats_read(vt, &a) ||
-	    vt_sess_open(vt, s, vt->fx.lfd, vt->fx.port, AF_INET, o, n) ||
+	if (vt_stats_read(vt, &a) || vt_sess_open(vt, s, vt->fx.lfd, vt->fx.port, AF_INET, o, n) ||
 	    vt_sess_expect_peer(vt, s, VT_LB4, 0))
 		return -1;
 	err = lookup(vt, s->fd, &p);
@@ -47,18 +46,15 @@ static int ipv6_client(struct vt *vt, struct vt_session *s)
 		return vt_fail(vt, "getsockopt(TOA_SO_GET_LOOKUP): %s", strerror(err));
 	inet_ntop(AF_INET6, &p.saddr, got, sizeof(got));
 	inet_ntop(AF_INET6, &vt->client6, want, sizeof(want));
-	if (memcmp(&p.saddr, &vt->client6, sizeof(p.saddr)) ||
-	    ntohs(p.sport) != VT_CLIENT_PORT)
-		return vt_fail(vt, "TOA_SO_GET_LOOKUP gave [%s]:%u, want [%s]:%u",
-			       got, ntohs(p.sport), want, VT_CLIENT_PORT);
+	if (memcmp(&p.saddr, &vt->client6, sizeof(p.saddr)) || ntohs(p.sport) != VT_CLIENT_PORT)
+		return vt_fail(vt, "TOA_SO_GET_LOOKUP gave [%s]:%u, want [%s]:%u", got,
+			       ntohs(p.sport), want, VT_CLIENT_PORT);
 	len = sizeof(p) - 1;
-	if (getsockopt(s->fd, IPPROTO_IP, TOA_SO_GET_LOOKUP, &p, &len) == 0 ||
-	    errno != EINVAL)
+	if (getsockopt(s->fd, IPPROTO_IP, TOA_SO_GET_LOOKUP, &p, &len) == 0 || errno != EINVAL)
 		return vt_fail(vt, "TOA_SO_GET_LOOKUP with a short buffer: %s, want EINVAL",
 			       strerror(errno));
 	if (vt_stats_read(vt, &b) || vt_expect_delta(vt, &a, &b, "nat64_lookup", 1) ||
-	    vt_expect_delta(vt, &a, &b, "getname_toa_mismatch", 1) ||
-	    vt_sess_exchange(vt, s))
+	    vt_expect_delta(vt, &a, &b, "getname_toa_mismatch", 1) || vt_sess_exchange(vt, s))
 		return -1;
 	return 0;
 }
@@ -84,10 +80,9 @@ static int ipv4_client(struct vt *vt, struct vt_session *s)
 			       strerror(err));
 	inet_pton(AF_INET6, "::ffff:" VT_CLIENT4, &mapped);
 	inet_ntop(AF_INET6, &p.saddr, got, sizeof(got));
-	if (memcmp(&p.saddr, &mapped, sizeof(mapped)) ||
-	    ntohs(p.sport) != VT_CLIENT_PORT)
-		return vt_fail(vt, "TOA_SO_GET_LOOKUP gave [%s]:%u, want [::ffff:%s]:%u",
-			       got, ntohs(p.sport), VT_CLIENT4, VT_CLIENT_PORT);
+	if (memcmp(&p.saddr, &mapped, sizeof(mapped)) || ntohs(p.sport) != VT_CLIENT_PORT)
+		return vt_fail(vt, "TOA_SO_GET_LOOKUP gave [%s]:%u, want [::ffff:%s]:%u", got,
+			       ntohs(p.sport), VT_CLIENT4, VT_CLIENT_PORT);
 	return 0;
 }
 
@@ -100,15 +95,14 @@ static int nat64(struct vt *vt)
 	if (ipv6_client(vt, &vt->fx.s[0]) || ipv4_client(vt, &vt->fx.s[1]))
 		return -1;
 	/* no TOA: ENOENT */
-	if (vt_sess_open(vt, &vt->fx.s[2], vt->fx.lfd, vt->fx.port, AF_INET,
-			 NULL, 0))
+	if (vt_sess_open(vt, &vt->fx.s[2], vt->fx.lfd, vt->fx.port, AF_INET, NULL, 0))
 		return -1;
 	err = lookup(vt, vt->fx.s[2].fd, &p);
 	if (err != ENOENT)
 		return vt_fail(vt, "TOA_SO_GET_LOOKUP without TOA: %s, want ENOENT",
-			       err == -1 ? strdupa(vt->err) :
-			       err ? strerror(err) : "success");
+			       err == -1     ? strdupa(vt->err)
+				       : err ? strerror(err)
+					     : "success");
 	return 0;
 }
-VT_SCENARIO(nat64, .order = KT_NAT64, .needs_module = true,
-	    .listener = VT_LSN_V4, .sessions = 3);
+VT_SCENARIO(nat64, .order = KT_NAT64, .needs_module = true, .listener = VT_LSN_V4, .sessions = 3);

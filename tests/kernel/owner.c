@@ -19,8 +19,8 @@
 
 static int mptcp_listener(struct vt *vt)
 {
-	struct vt_session s = { .fd = -1 };
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct vt_session s = {.fd = -1};
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 	socklen_t len = sizeof(sa);
 	uint8_t o[8];
 	size_t n = kt_toa4(vt, o, TOA_DEFAULT_KIND, VT_CLIENT4, VT_CLIENT_PORT);
@@ -35,7 +35,8 @@ static int mptcp_listener(struct vt *vt)
 		int err = errno;
 
 		if (err == EPROTONOSUPPORT && access("/proc/sys/net/mptcp", F_OK)) {
-			vt_log(vt, "kernel without MPTCP (no /proc/sys/net/mptcp): no MPTCP socket to look up");
+			vt_log(vt,
+			       "kernel without MPTCP (no /proc/sys/net/mptcp): no MPTCP socket to look up");
 			return 0;
 		}
 		return vt_fail(vt, "socket(IPPROTO_MPTCP): %s", strerror(err));
@@ -54,8 +55,8 @@ static int mptcp_listener(struct vt *vt)
 		goto out;
 	}
 	vt_log(vt, "the MPTCP listener accepted a socket of protocol %d", proto);
-	if (vt_sess_expect_peer(vt, &s, VT_CLIENT4, VT_CLIENT_PORT) ||
-	    vt_sess_exchange(vt, &s) || vt_sess_close(vt, &s))
+	if (vt_sess_expect_peer(vt, &s, VT_CLIENT4, VT_CLIENT_PORT) || vt_sess_exchange(vt, &s) ||
+	    vt_sess_close(vt, &s))
 		goto out;
 	r = 0;
 out:
@@ -66,22 +67,19 @@ out:
 VT_SCENARIO(mptcp_listener, .order = KT_MPTCP, .needs_module = true);
 
 /* a connection from the LB's port @lb_port (0: the next) with TOA @ip */
-static int open_from(struct vt *vt, struct vt_session *s, uint16_t lb_port,
-		     const char *ip)
+static int open_from(struct vt *vt, struct vt_session *s, uint16_t lb_port, const char *ip)
 {
 	uint8_t o[8];
 	size_t n = kt_toa4(vt, o, TOA_DEFAULT_KIND, ip, VT_CLIENT_PORT);
 	int err;
 
 	s->fd = -1;
-	err = lbsim_conn_init(&s->c, vt->tun, AF_INET, &vt->lb4, lb_port,
-			      &vt->srv4, vt->fx.port);
+	err = lbsim_conn_init(&s->c, vt->tun, AF_INET, &vt->lb4, lb_port, &vt->srv4, vt->fx.port);
 	if (!err)
 		err = lbsim_connect(&s->c, NULL, 0, o, n, VT_TIMEOUT_MS);
 	if (err)
 		return vt_fail(vt, "emulated handshake: %s", strerror(-err));
-	s->fd = vt_accept(vt, vt->fx.lfd, s->accepted, sizeof(s->accepted),
-			  VT_TIMEOUT_MS);
+	s->fd = vt_accept(vt, vt->fx.lfd, s->accepted, sizeof(s->accepted), VT_TIMEOUT_MS);
 	return s->fd < 0 ? -1 : 0;
 }
 
@@ -111,13 +109,11 @@ static int full_reused_tuple(struct vt *vt)
 		return -1;
 	/* another connection fills the table */
 	if (open_from(vt, &s[1], 0, "203.0.113.2") ||
-	    vt_sess_expect_peer(vt, &s[1], "203.0.113.2", VT_CLIENT_PORT) ||
-	    vt_stats_read(vt, &a))
+	    vt_sess_expect_peer(vt, &s[1], "203.0.113.2", VT_CLIENT_PORT) || vt_stats_read(vt, &a))
 		return -1;
 	/* port P again with a third client: no room; the LB, never .1 */
 	if (open_from(vt, &s[2], port, "203.0.113.3") ||
-	    vt_sess_expect_peer(vt, &s[2], VT_LB4, port) ||
-	    vt_stats_read(vt, &b))
+	    vt_sess_expect_peer(vt, &s[2], VT_LB4, port) || vt_stats_read(vt, &b))
 		return -1;
 	if (vt_expect_delta(vt, &a, &b, "table_full", 1) ||
 	    vt_expect_delta_eq(vt, &a, &b, "getname_toa_ok", 0))
@@ -126,13 +122,12 @@ static int full_reused_tuple(struct vt *vt)
 	kill_conn(&s[2]);
 	return vt_wait_live_zero(vt, 3000);
 }
-VT_SCENARIO(full_reused_tuple, .order = KT_FULL_REUSED_TUPLE,
-	    .needs_module = true, .listener = VT_LSN_V4, .sessions = 3,
-	    .reload_default = true);
+VT_SCENARIO(full_reused_tuple, .order = KT_FULL_REUSED_TUPLE, .needs_module = true,
+	    .listener = VT_LSN_V4, .sessions = 3, .reload_default = true);
 
-#define KT_KSOCK_KO	"/lib/modules/toa_ksock.ko"
-#define KT_KSOCK_PEER	"/sys/module/toa_ksock/parameters/peer"
-#define KT_KSOCK_PORT	7531
+#define KT_KSOCK_KO   "/lib/modules/toa_ksock.ko"
+#define KT_KSOCK_PEER "/sys/module/toa_ksock/parameters/peer"
+#define KT_KSOCK_PORT 7531
 
 /* an in-kernel server (tests/kernel/kmod/toa_ksock.c) sees the balancer */
 static int kernel_socket(struct vt *vt)
@@ -149,13 +144,11 @@ static int kernel_socket(struct vt *vt)
 	err = vt_mod_load(KT_KSOCK_KO, "port=7531");
 	if (err)
 		return vt_fail(vt, "insmod %s: %s", KT_KSOCK_KO, strerror(-err));
-	err = lbsim_conn_init(&c, vt->tun, AF_INET, &vt->lb4, 0, &vt->srv4,
-			      KT_KSOCK_PORT);
+	err = lbsim_conn_init(&c, vt->tun, AF_INET, &vt->lb4, 0, &vt->srv4, KT_KSOCK_PORT);
 	if (!err)
 		err = lbsim_connect(&c, NULL, 0, o, n, VT_TIMEOUT_MS);
 	if (err) {
-		vt_fail(vt, "emulated handshake to the kernel server: %s",
-			strerror(-err));
+		vt_fail(vt, "emulated handshake to the kernel server: %s", strerror(-err));
 		goto out;
 	}
 	for (i = 0; i < 100 && !got[0]; i++) {
@@ -169,8 +162,7 @@ static int kernel_socket(struct vt *vt)
 		vt_fail(vt, "kernel_getpeername() gave \"%s\", want %s", got, want);
 		goto out;
 	}
-	if (vt_stats_read(vt, &b) ||
-	    vt_expect_delta(vt, &a, &b, "getname_kernel_sock", 1) ||
+	if (vt_stats_read(vt, &b) || vt_expect_delta(vt, &a, &b, "getname_kernel_sock", 1) ||
 	    vt_expect_delta_eq(vt, &a, &b, "getname_toa_ok", 0))
 		goto out;
 	r = 0;

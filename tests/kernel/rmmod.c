@@ -35,13 +35,10 @@ static int rmmod_with_open(struct vt *vt)
 		return vt_fail(vt, "toa still in /proc/modules after delete_module");
 	for (i = 0; i < OPEN_CONNS; i++)
 		if (vt_sess_expect_getpeername(vt, &s[i], VT_LB4, 0))
-			return vt_fail(vt, "after rmmod, connection %d: %s", i,
-				       strdupa(vt->err));
+			return vt_fail(vt, "after rmmod, connection %d: %s", i, strdupa(vt->err));
 	for (i = 0; i < OPEN_CONNS; i++)
-		if ((i % 25 == 0 && vt_sess_exchange(vt, &s[i])) ||
-		    vt_sess_close(vt, &s[i]))
-			return vt_fail(vt, "after rmmod, connection %d: %s", i,
-				       strdupa(vt->err));
+		if ((i % 25 == 0 && vt_sess_exchange(vt, &s[i])) || vt_sess_close(vt, &s[i]))
+			return vt_fail(vt, "after rmmod, connection %d: %s", i, strdupa(vt->err));
 	if (vt_load(vt, ""))
 		return -1;
 	return kt_ipv4_toa(vt);

@@ -29,7 +29,7 @@ struct item {
 	const char *name;
 	const struct vt_scenario *sc;
 	const void *arg;
-	size_t index;		/* within its case table */
+	size_t index; /* within its case table */
 };
 
 static int by_order(const void *pa, const void *pb)
@@ -46,14 +46,13 @@ static void add(struct item *it, size_t *n, const struct vt_scenario *sc)
 	size_t i;
 
 	if (!sc->cases) {
-		it[(*n)++] = (struct item){ sc->name, sc, sc->arg, 0 };
+		it[(*n)++] = (struct item){sc->name, sc, sc->arg, 0};
 		return;
 	}
 	for (i = 0; i < sc->n_cases; i++) {
 		const char *entry = (const char *)sc->cases + i * sc->case_size;
 
-		it[(*n)++] = (struct item){ *(const char *const *)entry, sc,
-					    entry, i };
+		it[(*n)++] = (struct item){*(const char *const *)entry, sc, entry, i};
 	}
 }
 
@@ -83,8 +82,7 @@ static size_t collect(const struct vt *vt, struct item **out)
 			add(it, &n, *p);
 	qsort(it, n, sizeof(*it), by_order);
 	for (i = 0; i < n; i++) {
-		if (i && it[i].sc != it[i - 1].sc &&
-		    it[i].sc->order == it[i - 1].sc->order)
+		if (i && it[i].sc != it[i - 1].sc && it[i].sc->order == it[i - 1].sc->order)
 			refuse("share one .order", it[i - 1].name, it[i].name);
 		for (j = 0; j < i; j++)
 			if (!strcmp(it[i].name, it[j].name))
@@ -125,24 +123,20 @@ struct saved {
 	char sysctl_old[64];
 };
 
-static int fixture_up(struct vt *vt, const struct vt_scenario *sc,
-		      struct saved *sv)
+static int fixture_up(struct vt *vt, const struct vt_scenario *sc, struct saved *sv)
 {
 	int err, i;
 
 	if (sc->load && vt_ensure_loaded(vt))
 		return -1;
 	if (sc->keep_param) {
-		err = vt_param_read(sc->keep_param, sv->param_old,
-				    sizeof(sv->param_old));
+		err = vt_param_read(sc->keep_param, sv->param_old, sizeof(sv->param_old));
 		if (err)
-			return vt_fail(vt, "reading %s: %s", sc->keep_param,
-				       strerror(-err));
+			return vt_fail(vt, "reading %s: %s", sc->keep_param, strerror(-err));
 		sv->param = true;
 	}
 	if (sc->sysctl.path) {
-		if (vt_read_file(sc->sysctl.path, sv->sysctl_old,
-				 sizeof(sv->sysctl_old)))
+		if (vt_read_file(sc->sysctl.path, sv->sysctl_old, sizeof(sv->sysctl_old)))
 			return vt_fail(vt, "cannot read %s", sc->sysctl.path);
 		err = vt_write_file(sc->sysctl.path, sc->sysctl.value);
 		if (err)
@@ -169,8 +163,7 @@ static int fixture_up(struct vt *vt, const struct vt_scenario *sc,
 }
 
 /* @r is the result so far; a failure here counts only when it was 0 */
-static int fixture_down(struct vt *vt, const struct vt_scenario *sc,
-			const struct saved *sv, int r)
+static int fixture_down(struct vt *vt, const struct vt_scenario *sc, const struct saved *sv, int r)
 {
 	int err, i;
 
@@ -187,14 +180,13 @@ static int fixture_down(struct vt *vt, const struct vt_scenario *sc,
 	if (sv->sysctl) {
 		err = vt_write_file(sc->sysctl.path, sv->sysctl_old);
 		if (err && !r)
-			r = vt_fail(vt, "restoring %s: %s", sc->sysctl.path,
-				    strerror(-err));
+			r = vt_fail(vt, "restoring %s: %s", sc->sysctl.path, strerror(-err));
 	}
 	if (sv->param) {
 		err = vt_param_write(sc->keep_param, sv->param_old);
 		if (err && !r)
-			r = vt_fail(vt, "restoring %s %s: %s", sc->keep_param,
-				    sv->param_old, strerror(-err));
+			r = vt_fail(vt, "restoring %s %s: %s", sc->keep_param, sv->param_old,
+				    strerror(-err));
 	}
 	if (sc->clear_trusted)
 		vt_param_write("trusted_sources", "\n");
@@ -263,13 +255,11 @@ int vt_run(struct vt *vt, const struct vt_prog *p, const char *only)
 		if (p->after_each)
 			p->after_each(vt, it[k].name, now() - t0);
 		if (r == 0) {
-			printf("PASS %s%s%s\n", it[k].name, vt->note[0] ? ": " : "",
-			       vt->note);
+			printf("PASS %s%s%s\n", it[k].name, vt->note[0] ? ": " : "", vt->note);
 			passed++;
 			continue;
 		}
-		printf("FAIL %s: %s%s\n", it[k].name,
-		       vt->err[0] ? vt->err : "(no reason recorded)",
+		printf("FAIL %s: %s%s\n", it[k].name, vt->err[0] ? vt->err : "(no reason recorded)",
 		       p->fail_suffix ? p->fail_suffix : "");
 		failed++;
 		if (!vt->no_module) {

@@ -42,12 +42,12 @@
 #include "vt_net.h"
 
 struct vt_scenario {
-	const char *name;	/* NULL for a case table: the cases name themselves */
+	const char *name; /* NULL for a case table: the cases name themselves */
 	int (*run)(struct vt *vt);
-	unsigned int order;	/* run order, ascending */
-	bool needs_module;	/* FAIL at once with --no-module */
-	bool cli;		/* runs toa-check: exists only with --toa-check */
-	const void *arg;	/* vt->arg while it runs */
+	unsigned int order; /* run order, ascending */
+	bool needs_module;  /* FAIL at once with --no-module */
+	bool cli;	    /* runs toa-check: exists only with --toa-check */
+	const void *arg;    /* vt->arg while it runs */
 	/* VT_SCENARIO_CASES: one scenario per entry, in table order */
 	const void *cases;
 	size_t n_cases, case_size;
@@ -65,42 +65,39 @@ struct vt_scenario {
 	bool reload_default;
 };
 
-#define VT_REGISTER_(id, ...)						\
-	static const struct vt_scenario vt_scenario_##id = { __VA_ARGS__ }; \
-	static const struct vt_scenario *const vt_scenario_ptr_##id	\
-	__attribute__((used, section("vt_scenarios"))) = &vt_scenario_##id
+#define VT_REGISTER_(id, ...)                                             \
+	static const struct vt_scenario vt_scenario_##id = {__VA_ARGS__}; \
+	static const struct vt_scenario *const vt_scenario_ptr_##id       \
+		__attribute__((used, section("vt_scenarios"))) = &vt_scenario_##id
 
 /* the scenario @fn, run by the function of that name */
-#define VT_SCENARIO(fn, ...) \
-	VT_REGISTER_(fn, .name = #fn, .run = fn, __VA_ARGS__)
+#define VT_SCENARIO(fn, ...)	    VT_REGISTER_(fn, .name = #fn, .run = fn, __VA_ARGS__)
 /* the scenario @id, run by @fn (a function several scenarios share, told
  * apart by .arg or by their fixtures) */
-#define VT_SCENARIO_AS(id, fn, ...) \
-	VT_REGISTER_(id, .name = #id, .run = fn, __VA_ARGS__)
+#define VT_SCENARIO_AS(id, fn, ...) VT_REGISTER_(id, .name = #id, .run = fn, __VA_ARGS__)
 /*
  * One scenario per entry of the array @table, all run by @fn with vt->arg
  * pointing at the entry; each is named by the entry's first member,
  * "const char *name", and they run one after the other in table order at
  * the place .order gives.
  */
-#define VT_SCENARIO_CASES(fn, table, ...)				\
-	_Static_assert(__builtin_offsetof(__typeof__((table)[0]), name) == 0, \
-		       #table " entries must start with their name");	\
-	VT_REGISTER_(fn##_cases, .run = fn, .cases = (table),		\
-		     .n_cases = VT_ARRAY_SIZE(table),			\
+#define VT_SCENARIO_CASES(fn, table, ...)                                                      \
+	_Static_assert(__builtin_offsetof(__typeof__((table)[0]), name) == 0,                  \
+		       #table " entries must start with their name");                          \
+	VT_REGISTER_(fn##_cases, .run = fn, .cases = (table), .n_cases = VT_ARRAY_SIZE(table), \
 		     .case_size = sizeof((table)[0]), __VA_ARGS__)
 
 /* What a program puts around its scenarios. */
 struct vt_prog {
-	const char *tun_name;		/* the TUN device vt_run() sets up */
-	const char *tun_module;		/* tun.ko to load if there is no TUN */
+	const char *tun_name;	/* the TUN device vt_run() sets up */
+	const char *tun_module; /* tun.ko to load if there is no TUN */
 	/* before the first scenario that runs; nonzero: "FAIL setup" */
 	int (*before_first)(struct vt *vt, const char *name);
 	/* after each scenario, before its PASS/FAIL line */
 	void (*after_each)(struct vt *vt, const char *name, double seconds);
 	/* after the last, before the "N passed, N failed" line */
 	void (*after_all)(struct vt *vt);
-	const char *fail_suffix;	/* appended to every FAIL line */
+	const char *fail_suffix; /* appended to every FAIL line */
 };
 
 /* --list: the names in run order (cli scenarios only with vt->toa_check) */

@@ -114,8 +114,8 @@ static char *string(struct parser *jp)
 		}
 		if (c < 0x20) {
 			free(out);
-			return error(jp, c ? "control character in a string" :
-					    "unterminated string");
+			return error(jp,
+				     c ? "control character in a string" : "unterminated string");
 		}
 		if (c != '\\') {
 			out[n++] = (char)c;
@@ -267,7 +267,7 @@ static struct vt_json *number(struct parser *jp)
 
 static struct vt_json *literal(struct parser *jp)
 {
-	static const char *const words[] = { "true", "false", "null" };
+	static const char *const words[] = {"true", "false", "null"};
 	struct vt_json *v;
 	size_t i;
 
@@ -314,7 +314,7 @@ static struct vt_json *value(struct parser *jp)
 
 struct vt_json *vt_json_parse(const char *text, char *err, size_t cap)
 {
-	struct parser jp = { .p = text };
+	struct parser jp = {.p = text};
 	struct vt_json *v = value(&jp);
 
 	if (v) {

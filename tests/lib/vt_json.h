@@ -16,17 +16,21 @@ extern "C" {
 #endif
 
 enum vt_json_type {
-	VT_JSON_OBJ, VT_JSON_ARR, VT_JSON_STR, VT_JSON_NUM, VT_JSON_BOOL,
+	VT_JSON_OBJ,
+	VT_JSON_ARR,
+	VT_JSON_STR,
+	VT_JSON_NUM,
+	VT_JSON_BOOL,
 	VT_JSON_NULL
 };
 
 struct vt_json {
 	enum vt_json_type t;
-	char *key;		/* member name inside an object, else NULL */
-	char *s;		/* string value / number text, else NULL */
-	bool b;			/* VT_JSON_BOOL */
-	struct vt_json *kids;	/* members / elements, in order */
-	struct vt_json *next;	/* the next sibling */
+	char *key;	      /* member name inside an object, else NULL */
+	char *s;	      /* string value / number text, else NULL */
+	bool b;		      /* VT_JSON_BOOL */
+	struct vt_json *kids; /* members / elements, in order */
+	struct vt_json *next; /* the next sibling */
 };
 
 /*
@@ -34,7 +38,7 @@ struct vt_json {
  * NULL on error, with the reason ("what at \"where...\"") in @err.
  */
 struct vt_json *vt_json_parse(const char *text, char *err, size_t cap);
-void vt_json_free(struct vt_json *v);	/* the value and its siblings */
+void vt_json_free(struct vt_json *v); /* the value and its siblings */
 
 /* the member @key of an object, NULL when absent */
 struct vt_json *vt_json_get(const struct vt_json *obj, const char *key);

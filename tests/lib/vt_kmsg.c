@@ -49,8 +49,7 @@ void vt_kmsg_dump_toa(void)
 
 	if (!buf)
 		return;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save))
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		if (strstr(line, "TOA") || strstr(line, "toa"))
 			printf("# dmesg: %s\n", line);
 	free(buf);

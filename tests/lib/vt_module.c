@@ -33,8 +33,7 @@ int vt_mod_load(const char *path, const char *params)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (ends_with(path, ".xz") || ends_with(path, ".zst") ||
-	    ends_with(path, ".gz"))
+	if (ends_with(path, ".xz") || ends_with(path, ".zst") || ends_with(path, ".gz"))
 		flags |= MODULE_INIT_COMPRESSED_FILE;
 	if (syscall(SYS_finit_module, fd, params ? params : "", flags) != 0) {
 		err = -errno;
@@ -45,11 +44,11 @@ int vt_mod_load(const char *path, const char *params)
 
 			if (fstat(fd, &st) == 0 && st.st_size > 0)
 				img = malloc((size_t)st.st_size);
-			if (img && pread(fd, img, (size_t)st.st_size, 0) ==
-			    st.st_size)
-				err = syscall(SYS_init_module, img,
-					      (unsigned long)st.st_size,
-					      params ? params : "") ? -errno : 0;
+			if (img && pread(fd, img, (size_t)st.st_size, 0) == st.st_size)
+				err = syscall(SYS_init_module, img, (unsigned long)st.st_size,
+					      params ? params : "")
+					? -errno
+					: 0;
 			free(img);
 		}
 	}
@@ -157,8 +156,7 @@ int vt_param_set(struct vt *vt, const char *name, const char *value)
 	int err = vt_param_write(name, value);
 
 	if (err)
-		return vt_fail(vt, "writing \"%s\" to %s: %s", value, name,
-			       strerror(-err));
+		return vt_fail(vt, "writing \"%s\" to %s: %s", value, name, strerror(-err));
 	return 0;
 }
 

@@ -13,19 +13,19 @@
 
 #include "vt_core.h"
 
-#define VT_MODULE_NAME	"toa"
-#define VT_PARAM_DIR	"/sys/module/toa/parameters/"
+#define VT_MODULE_NAME "toa"
+#define VT_PARAM_DIR   "/sys/module/toa/parameters/"
 
 /* ---- raw ---- */
-int vt_mod_load(const char *path, const char *params);	/* finit_module */
-int vt_mod_unload(const char *name);			/* delete_module */
-bool vt_mod_loaded(const char *name);			/* in /proc/modules */
-int vt_param_write(const char *name, const char *value);	/* VT_PARAM_DIR/name */
+int vt_mod_load(const char *path, const char *params);	 /* finit_module */
+int vt_mod_unload(const char *name);			 /* delete_module */
+bool vt_mod_loaded(const char *name);			 /* in /proc/modules */
+int vt_param_write(const char *name, const char *value); /* VT_PARAM_DIR/name */
 int vt_param_read(const char *name, char *buf, size_t cap);
 
 /* ---- the module of --module PATH ---- */
 int vt_load(struct vt *vt, const char *params);
-int vt_unload(struct vt *vt);	/* waits out a module still initialising */
+int vt_unload(struct vt *vt); /* waits out a module still initialising */
 /* load it with default parameters unless it is loaded */
 int vt_ensure_loaded(struct vt *vt);
 /* make sure it is loaded with the default option kind (reloaded if not) */

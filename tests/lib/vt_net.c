@@ -17,7 +17,7 @@
 
 static int tun_configure(struct vt *vt, const char **what)
 {
-	const char *knobs[] = { "accept_dad", "disable_ipv6" };
+	const char *knobs[] = {"accept_dad", "disable_ipv6"};
 	char path[128];
 	size_t i;
 	int err;
@@ -56,16 +56,15 @@ int vt_setup_net(struct vt *vt, const char *name, const char *tun_module)
 		int e2 = vt_mod_load(tun_module, "");
 
 		if (e2 && e2 != -EEXIST)
-			return vt_fail(vt, "loading %s: %s", tun_module,
-				       strerror(-e2));
+			return vt_fail(vt, "loading %s: %s", tun_module, strerror(-e2));
 		err = lbsim_tun_open(&vt->tun, name);
 	}
 	if (err)
 		return vt_fail(vt, "opening /dev/net/tun: %s", strerror(-err));
 	err = tun_configure(vt, &what);
 	if (err)
-		return vt_fail(vt, "configuring %s (%s): %s",
-			       lbsim_tun_name(vt->tun), what, strerror(-err));
+		return vt_fail(vt, "configuring %s (%s): %s", lbsim_tun_name(vt->tun), what,
+			       strerror(-err));
 	return 0;
 }
 
@@ -112,8 +111,7 @@ int vt_listener(struct vt *vt, enum vt_lsn kind, uint16_t *port)
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 		int v6only = kind == VT_LSN_V6_ONLY;
 
-		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
-			       sizeof(v6only)) < 0) {
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) < 0) {
 			close(fd);
 			return vt_fail(vt, "IPV6_V6ONLY: %s", strerror(errno));
 		}
@@ -139,13 +137,13 @@ int vt_listener(struct vt *vt, enum vt_lsn kind, uint16_t *port)
 		return -1;
 	}
 	*port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-				       : ((struct sockaddr_in6 *)&ss)->sin6_port);
+					: ((struct sockaddr_in6 *)&ss)->sin6_port);
 	return fd;
 }
 
 int vt_accept(struct vt *vt, int lfd, char *addr, size_t cap, int ms)
 {
-	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	struct pollfd pfd = {.fd = lfd, .events = POLLIN};
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	int fd;

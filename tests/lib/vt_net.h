@@ -14,15 +14,15 @@
 #include "vt_core.h"
 
 /* Test addresses: documentation ranges only. */
-#define VT_SRV4		"198.51.100.1"	/* kernel side of the TUN device */
-#define VT_LB4		"198.51.100.2"	/* the emulated load balancer */
-#define VT_SRV6		"2001:db8:1::1"
-#define VT_LB6		"2001:db8:1::2"
-#define VT_CLIENT4	"203.0.113.7"	/* the client announced in TOA */
-#define VT_CLIENT6	"2001:db8:c0::7"
-#define VT_CLIENT_PORT	4321
-#define VT_OTHER_NET4	"192.0.2.0/24"	/* a CIDR that does not hold VT_LB4 */
-#define VT_LB_NET4	"198.51.100.0/24"
+#define VT_SRV4	       "198.51.100.1" /* kernel side of the TUN device */
+#define VT_LB4	       "198.51.100.2" /* the emulated load balancer */
+#define VT_SRV6	       "2001:db8:1::1"
+#define VT_LB6	       "2001:db8:1::2"
+#define VT_CLIENT4     "203.0.113.7" /* the client announced in TOA */
+#define VT_CLIENT6     "2001:db8:c0::7"
+#define VT_CLIENT_PORT 4321
+#define VT_OTHER_NET4  "192.0.2.0/24" /* a CIDR that does not hold VT_LB4 */
+#define VT_LB_NET4     "198.51.100.0/24"
 
 /*
  * Open the TUN device @name into @vt->tun (loading @tun_module first when

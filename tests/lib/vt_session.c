@@ -11,13 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-int vt_sess_open(struct vt *vt, struct vt_session *s, int lfd, uint16_t port,
-		 int family, const uint8_t *opts, size_t optlen)
+int vt_sess_open(struct vt *vt, struct vt_session *s, int lfd, uint16_t port, int family,
+		 const uint8_t *opts, size_t optlen)
 {
-	const void *lb = family == AF_INET ? (const void *)&vt->lb4
-					   : (const void *)&vt->lb6;
-	const void *srv = family == AF_INET ? (const void *)&vt->srv4
-					    : (const void *)&vt->srv6;
+	const void *lb = family == AF_INET ? (const void *)&vt->lb4 : (const void *)&vt->lb6;
+	const void *srv = family == AF_INET ? (const void *)&vt->srv4 : (const void *)&vt->srv6;
 	int err;
 
 	s->fd = -1;
@@ -25,10 +23,8 @@ int vt_sess_open(struct vt *vt, struct vt_session *s, int lfd, uint16_t port,
 	if (!err)
 		err = lbsim_connect(&s->c, NULL, 0, opts, optlen, VT_TIMEOUT_MS);
 	if (err)
-		return vt_fail(vt, "emulated handshake to port %u: %s", port,
-			       strerror(-err));
-	s->fd = vt_accept(vt, lfd, s->accepted, sizeof(s->accepted),
-			  VT_TIMEOUT_MS);
+		return vt_fail(vt, "emulated handshake to port %u: %s", port, strerror(-err));
+	s->fd = vt_accept(vt, lfd, s->accepted, sizeof(s->accepted), VT_TIMEOUT_MS);
 	if (s->fd < 0) {
 		lbsim_reset(&s->c);
 		return -1;
@@ -36,8 +32,7 @@ int vt_sess_open(struct vt *vt, struct vt_session *s, int lfd, uint16_t port,
 	return 0;
 }
 
-int vt_sess_expect_getpeername(struct vt *vt, struct vt_session *s,
-			       const char *addr, uint16_t port)
+int vt_sess_expect_getpeername(struct vt *vt, struct vt_session *s, const char *addr, uint16_t port)
 {
 	char peer[96], want[96];
 
@@ -49,15 +44,13 @@ int vt_sess_expect_getpeername(struct vt *vt, struct vt_session *s,
 	return 0;
 }
 
-int vt_sess_expect_peer(struct vt *vt, struct vt_session *s, const char *addr,
-			uint16_t port)
+int vt_sess_expect_peer(struct vt *vt, struct vt_session *s, const char *addr, uint16_t port)
 {
 	char want[96];
 
 	vt_addr_port(want, sizeof(want), addr, port ? port : s->c.lb_port);
 	if (strcmp(s->accepted, want))
-		return vt_fail(vt, "accept() gave %s, want %s", s->accepted,
-			       want);
+		return vt_fail(vt, "accept() gave %s, want %s", s->accepted, want);
 	return vt_sess_expect_getpeername(vt, s, addr, port);
 }
 
@@ -74,16 +67,15 @@ int vt_sess_exchange(struct vt *vt, struct vt_session *s)
 	if (err)
 		return vt_fail(vt, "emulator send: %s", strerror(-err));
 	while (got < sizeof(req) - 1) {
-		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
 		ssize_t n;
 
 		if (poll(&pfd, 1, VT_TIMEOUT_MS) <= 0)
-			return vt_fail(vt, "server got %zu of %zu request bytes",
-				       got, sizeof(req) - 1);
+			return vt_fail(vt, "server got %zu of %zu request bytes", got,
+				       sizeof(req) - 1);
 		n = read(s->fd, buf + got, sizeof(buf) - got);
 		if (n <= 0)
-			return vt_fail(vt, "server read: %s",
-				       n ? strerror(errno) : "EOF");
+			return vt_fail(vt, "server read: %s", n ? strerror(errno) : "EOF");
 		got += (size_t)n;
 	}
 	if (memcmp(buf, req, sizeof(req) - 1))
@@ -92,13 +84,11 @@ int vt_sess_exchange(struct vt *vt, struct vt_session *s)
 		return vt_fail(vt, "server write: %s", strerror(errno));
 	got = 0;
 	while (got < sizeof(ans) - 1) {
-		ssize_t n = lbsim_recv(&s->c, buf + got, sizeof(buf) - got,
-				       VT_TIMEOUT_MS);
+		ssize_t n = lbsim_recv(&s->c, buf + got, sizeof(buf) - got, VT_TIMEOUT_MS);
 
 		if (n <= 0)
-			return vt_fail(vt, "emulator got %zu of %zu answer bytes: %s",
-				       got, sizeof(ans) - 1,
-				       n ? strerror((int)-n) : "FIN");
+			return vt_fail(vt, "emulator got %zu of %zu answer bytes: %s", got,
+				       sizeof(ans) - 1, n ? strerror((int)-n) : "FIN");
 		got += (size_t)n;
 	}
 	if (memcmp(buf, ans, sizeof(ans) - 1))
@@ -126,21 +116,19 @@ void vt_sess_abort(struct vt_session *s)
 		close(s->fd);
 		s->fd = -1;
 	}
-	if (s->c.established && !s->c.reset &&
-	    !(s->c.peer_fin && s->c.fin_acked))
+	if (s->c.established && !s->c.reset && !(s->c.peer_fin && s->c.fin_acked))
 		lbsim_reset(&s->c);
 }
 
-int vt_one_conn(struct vt *vt, int lfd, uint16_t port, int family,
-		const uint8_t *opts, size_t optlen, const char *addr,
-		uint16_t want_port)
+int vt_one_conn(struct vt *vt, int lfd, uint16_t port, int family, const uint8_t *opts,
+		size_t optlen, const char *addr, uint16_t want_port)
 {
 	struct vt_session s;
 
 	if (vt_sess_open(vt, &s, lfd, port, family, opts, optlen))
 		return -1;
-	if (vt_sess_expect_peer(vt, &s, addr, want_port) ||
-	    vt_sess_exchange(vt, &s) || vt_sess_close(vt, &s)) {
+	if (vt_sess_expect_peer(vt, &s, addr, want_port) || vt_sess_exchange(vt, &s) ||
+	    vt_sess_close(vt, &s)) {
 		vt_sess_abort(&s);
 		return -1;
 	}

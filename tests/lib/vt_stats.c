@@ -17,8 +17,8 @@ int vt_stats_read(struct vt *vt, struct vt_stats *st)
 	FILE *f = fopen(TOA_STATS_FILE, "re");
 
 	if (!f)
-		return vt_fail(vt, "%s missing (%s): module not loaded?",
-			       TOA_STATS_FILE, strerror(errno));
+		return vt_fail(vt, "%s missing (%s): module not loaded?", TOA_STATS_FILE,
+			       strerror(errno));
 	st->n = 0;
 	while (fgets(line, sizeof(line), f) && st->n < VT_STATS_MAX) {
 		char name[40];
@@ -45,31 +45,28 @@ long long vt_stat_get(const struct vt_stats *st, const char *name)
 	return -1;
 }
 
-int vt_expect_delta(struct vt *vt, const struct vt_stats *a,
-		    const struct vt_stats *b, const char *name, long long min)
+int vt_expect_delta(struct vt *vt, const struct vt_stats *a, const struct vt_stats *b,
+		    const char *name, long long min)
 {
 	long long x = vt_stat_get(a, name), y = vt_stat_get(b, name);
 
 	if (x < 0 || y < 0)
-		return vt_fail(vt, "counter %s missing from %s", name,
-			       TOA_STATS_FILE);
+		return vt_fail(vt, "counter %s missing from %s", name, TOA_STATS_FILE);
 	if (y - x < min)
 		return vt_fail(vt, "counter %s moved by %lld (%lld -> %lld), want at least %lld",
 			       name, y - x, x, y, min);
 	return 0;
 }
 
-int vt_expect_delta_eq(struct vt *vt, const struct vt_stats *a,
-		       const struct vt_stats *b, const char *name,
-		       long long want)
+int vt_expect_delta_eq(struct vt *vt, const struct vt_stats *a, const struct vt_stats *b,
+		       const char *name, long long want)
 {
 	long long x = vt_stat_get(a, name), y = vt_stat_get(b, name);
 
 	if (x < 0 || y < 0)
 		return vt_fail(vt, "counter %s missing", name);
 	if (y - x != want)
-		return vt_fail(vt, "counter %s moved by %lld, want %lld", name,
-			       y - x, want);
+		return vt_fail(vt, "counter %s moved by %lld, want %lld", name, y - x, want);
 	return 0;
 }
 
@@ -92,7 +89,8 @@ int vt_wait_live_zero(struct vt *vt, int ms)
 		if (live == 0 && alloc == freed)
 			return 0;
 		if (waited >= ms)
-			return vt_fail(vt, "after %d ms: entries_live %lld, allocated %lld, freed %lld",
+			return vt_fail(vt,
+				       "after %d ms: entries_live %lld, allocated %lld, freed %lld",
 				       waited, live, alloc, freed);
 		usleep(100000);
 		waited += 100;

@@ -75,8 +75,8 @@ static void *checker_main(void *p)
 				if (!c->first_bad[0])
 					snprintf(c->first_bad, sizeof(c->first_bad),
 						 "connection %ld: getpeername gave %s, want %s%s%s",
-						 sl->conn, peer, sl->want,
-						 sl->alt[0] ? " or " : "", sl->alt);
+						 sl->conn, peer, sl->want, sl->alt[0] ? " or " : "",
+						 sl->alt);
 				pthread_mutex_unlock(&c->mu);
 			}
 		}
@@ -146,8 +146,8 @@ int st_slot_close(struct vt *vt, struct st_slot *sl, unsigned int how)
 	return st_close(vt, &s, how);
 }
 
-void st_slot_put(struct st_slot *sl, const struct vt_session *s, const char *want,
-		     const char *alt, long conn)
+void st_slot_put(struct st_slot *sl, const struct vt_session *s, const char *want, const char *alt,
+		 long conn)
 {
 	pthread_mutex_lock(&sl->mu);
 	sl->s = *s;
@@ -169,7 +169,7 @@ int st_close_all(struct vt *vt, struct st_slots *ss, struct st_rng *r)
 
 /* ---- the fixture ---- */
 
-static struct st_bench bench;	/* one scenario at a time */
+static struct st_bench bench; /* one scenario at a time */
 
 int st_bench_setup(struct vt *vt)
 {
@@ -178,7 +178,7 @@ int st_bench_setup(struct vt *vt)
 	int i;
 
 	memset(&bench, 0, sizeof(bench));
-	bench.ck.stop = 1;		/* nothing to stop yet */
+	bench.ck.stop = 1; /* nothing to stop yet */
 	for (i = 0; i < 3; i++)
 		bench.l[i].fd = -1;
 	vt->fx.data = &bench;

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 /* kernel complaints of a slab cache destroyed with objects in it */
-#define SLAB_LEAK_1	"Objects remaining"
-#define SLAB_LEAK_2	"still has objects"
+#define SLAB_LEAK_1 "Objects remaining"
+#define SLAB_LEAK_2 "still has objects"
 
 int st_close(struct vt *vt, struct vt_session *s, unsigned int how)
 {
@@ -22,15 +22,14 @@ int st_close(struct vt *vt, struct vt_session *s, unsigned int how)
 
 	s->fd = -1;
 	switch (how % 3) {
-	case 0:		/* the LB resets: one packet, no state left anywhere */
+	case 0: /* the LB resets: one packet, no state left anywhere */
 		err = lbsim_reset(&s->c);
 		close(fd);
 		if (err)
 			return vt_fail(vt, "sending RST: %s", strerror(-err));
 		return 0;
-	case 1:		/* the LB closes first: the server never holds TIME_WAIT */
-		err = lbsim_send_segment(&s->c, LBSIM_FIN | LBSIM_ACK, NULL, 0,
-					 NULL, 0);
+	case 1: /* the LB closes first: the server never holds TIME_WAIT */
+		err = lbsim_send_segment(&s->c, LBSIM_FIN | LBSIM_ACK, NULL, 0, NULL, 0);
 		if (err) {
 			close(fd);
 			return vt_fail(vt, "sending FIN: %s", strerror(-err));
@@ -40,11 +39,10 @@ int st_close(struct vt *vt, struct vt_session *s, unsigned int how)
 		close(fd);
 		err = lbsim_close(&s->c, VT_TIMEOUT_MS);
 		if (err)
-			return vt_fail(vt, "orderly close (LB first): %s",
-				       strerror(-err));
+			return vt_fail(vt, "orderly close (LB first): %s", strerror(-err));
 		return 0;
-	default: {	/* the server aborts: it sends an RST */
-		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	default: { /* the server aborts: it sends an RST */
+		struct linger lg = {.l_onoff = 1, .l_linger = 0};
 		char buf[16];
 		ssize_t n;
 
@@ -52,15 +50,14 @@ int st_close(struct vt *vt, struct vt_session *s, unsigned int how)
 		close(fd);
 		n = lbsim_recv(&s->c, buf, sizeof(buf), VT_TIMEOUT_MS);
 		if (n != -ECONNRESET)
-			return vt_fail(vt, "server abort: emulator got %zd, want ECONNRESET",
-				       n);
+			return vt_fail(vt, "server abort: emulator got %zd, want ECONNRESET", n);
 		return 0;
 	}
 	}
 }
 
-void st_lb_string(const struct vt *vt, int lb_family, enum vt_lsn lsn,
-		  uint16_t lb_port, char *out, size_t cap)
+void st_lb_string(const struct vt *vt, int lb_family, enum vt_lsn lsn, uint16_t lb_port, char *out,
+		  size_t cap)
 {
 	char a[INET6_ADDRSTRLEN];
 
@@ -76,8 +73,8 @@ void st_lb_string(const struct vt *vt, int lb_family, enum vt_lsn lsn,
 	}
 }
 
-void st_want_string(const struct vt *vt, const struct st_expect *e, int fam,
-			enum vt_lsn lsn, uint16_t lb_port, char *out, size_t cap)
+void st_want_string(const struct vt *vt, const struct st_expect *e, int fam, enum vt_lsn lsn,
+		    uint16_t lb_port, char *out, size_t cap)
 {
 	char a[INET6_ADDRSTRLEN];
 
@@ -102,12 +99,12 @@ void st_want_string(const struct vt *vt, const struct st_expect *e, int fam,
 void st_client_of(long n, int fam, uint8_t *a, uint16_t *port)
 {
 	memset(a, 0, 16);
-	if (fam == AF_INET) {	/* 10.x.y.z */
+	if (fam == AF_INET) { /* 10.x.y.z */
 		a[0] = 10;
 		a[1] = (uint8_t)(n >> 16);
 		a[2] = (uint8_t)(n >> 8);
 		a[3] = (uint8_t)n;
-	} else {		/* 2001:db8:c1::n */
+	} else { /* 2001:db8:c1::n */
 		a[0] = 0x20;
 		a[1] = 0x01;
 		a[2] = 0x0d;
@@ -120,8 +117,7 @@ void st_client_of(long n, int fam, uint8_t *a, uint16_t *port)
 	*port = (uint16_t)(1024 + n % 60000);
 }
 
-size_t st_client_opt(uint8_t *opt, int fam, const uint8_t *a,
-			 uint16_t port, struct st_expect *e)
+size_t st_client_opt(uint8_t *opt, int fam, const uint8_t *a, uint16_t port, struct st_expect *e)
 {
 	size_t n = fam == AF_INET ? lbsim_toa_v4(opt, ST_KIND, a, port)
 				  : lbsim_toa_v6(opt, ST_KIND, a, port);

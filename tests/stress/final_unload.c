@@ -41,9 +41,10 @@ static int final_unload(struct vt *vt)
 		return vt_fail(vt, "after rmmod: getpeername %s, want the LB %s", peer, lb);
 	if (vt_sess_exchange(vt, s) || st_close(vt, s, 1))
 		return -1;
-	snprintf(vt->note, sizeof(vt->note),
-		 "rmmod with a TOA connection open: \"toa unloaded\" logged, no object left, the connection shows the LB and still works");
+	snprintf(
+		vt->note, sizeof(vt->note),
+		"rmmod with a TOA connection open: \"toa unloaded\" logged, no object left, the connection shows the LB and still works");
 	return 0;
 }
-VT_SCENARIO(final_unload, .order = ST_FINAL_UNLOAD, .load = true,
-	    .listener = VT_LSN_V4, .sessions = 1);
+VT_SCENARIO(final_unload, .order = ST_FINAL_UNLOAD, .load = true, .listener = VT_LSN_V4,
+	    .sessions = 1);

@@ -9,18 +9,26 @@
 #include <string.h>
 
 const char *const st_outcome_names[ST_OUT_COUNT] = {
-	[ST_OUT_NONE] = "no_toa", [ST_OUT_MALFORMED] = "malformed",
-	[ST_OUT_BAD_CLIENT] = "bad_client", [ST_OUT_V4] = "toa_v4",
+	[ST_OUT_NONE] = "no_toa",
+	[ST_OUT_MALFORMED] = "malformed",
+	[ST_OUT_BAD_CLIENT] = "bad_client",
+	[ST_OUT_V4] = "toa_v4",
 	[ST_OUT_V6] = "toa_v6",
 };
 
 const char *const st_gen_names[ST_GEN_COUNT] = {
-	[ST_GEN_VALID_V4] = "valid_v4", [ST_GEN_VALID_V6] = "valid_v6",
-	[ST_GEN_PLAIN] = "plain", [ST_GEN_RANDOM_BYTES] = "random_bytes",
-	[ST_GEN_BAD_LEN] = "bad_len", [ST_GEN_TRUNCATED] = "truncated",
-	[ST_GEN_BROKEN_BEFORE] = "broken_before", [ST_GEN_BAD_CLIENT] = "bad_client",
-	[ST_GEN_EXID] = "exid", [ST_GEN_AFTER_EOL] = "after_eol",
-	[ST_GEN_FLIPPED] = "byte_flipped", [ST_GEN_TWO_TOA] = "two_toa",
+	[ST_GEN_VALID_V4] = "valid_v4",
+	[ST_GEN_VALID_V6] = "valid_v6",
+	[ST_GEN_PLAIN] = "plain",
+	[ST_GEN_RANDOM_BYTES] = "random_bytes",
+	[ST_GEN_BAD_LEN] = "bad_len",
+	[ST_GEN_TRUNCATED] = "truncated",
+	[ST_GEN_BROKEN_BEFORE] = "broken_before",
+	[ST_GEN_BAD_CLIENT] = "bad_client",
+	[ST_GEN_EXID] = "exid",
+	[ST_GEN_AFTER_EOL] = "after_eol",
+	[ST_GEN_FLIPPED] = "byte_flipped",
+	[ST_GEN_TWO_TOA] = "two_toa",
 };
 
 /* ---- xorshift64* ---- */
@@ -103,7 +111,7 @@ static size_t benign(struct st_rng *r, uint8_t toa_kind, uint8_t *p, size_t room
 static void usable_v4(struct st_rng *r, uint8_t *a)
 {
 	st_rng_bytes(r, a, 4);
-	a[0] = (uint8_t)(1 + st_rng_below(r, 223));	/* not 0, not >= 224 */
+	a[0] = (uint8_t)(1 + st_rng_below(r, 223)); /* not 0, not >= 224 */
 }
 
 static void usable_v6(struct st_rng *r, uint8_t *a)
@@ -111,20 +119,18 @@ static void usable_v6(struct st_rng *r, uint8_t *a)
 	st_rng_bytes(r, a, 16);
 	if (a[0] == 0xff)
 		a[0] = 0x20;
-	a[15] |= 1;	/* never :: */
+	a[15] |= 1; /* never :: */
 }
 
 static uint16_t client_port(struct st_rng *r)
 {
-	return (uint16_t)st_rng_next(r);	/* any; 0xf989/0xeb9f are ports too */
+	return (uint16_t)st_rng_next(r); /* any; 0xf989/0xeb9f are ports too */
 }
 
 /* a TOA option; @v6 picks the length; the address comes from @addr */
-static size_t toa_item(uint8_t *p, uint8_t kind, bool v6, const uint8_t *addr,
-		       uint16_t port)
+static size_t toa_item(uint8_t *p, uint8_t kind, bool v6, const uint8_t *addr, uint16_t port)
 {
-	return v6 ? lbsim_toa_v6(p, kind, addr, port)
-		  : lbsim_toa_v4(p, kind, addr, port);
+	return v6 ? lbsim_toa_v6(p, kind, addr, port) : lbsim_toa_v4(p, kind, addr, port);
 }
 
 static size_t valid_toa(struct st_rng *r, uint8_t kind, bool v6, uint8_t *p)
@@ -139,8 +145,8 @@ static size_t valid_toa(struct st_rng *r, uint8_t kind, bool v6, uint8_t *p)
 }
 
 /* up to @max benign items while room is left (keeping @keep bytes free) */
-static size_t benign_run(struct st_rng *r, uint8_t kind, uint8_t *opt, size_t at,
-			 size_t keep, unsigned int max)
+static size_t benign_run(struct st_rng *r, uint8_t kind, uint8_t *opt, size_t at, size_t keep,
+			 unsigned int max)
 {
 	unsigned int n = st_rng_below(r, max + 1), i;
 
@@ -178,8 +184,7 @@ static void sanitize(struct st_rng *r, uint8_t kind, uint8_t *opt, size_t len)
 	}
 }
 
-size_t st_gen_options(struct st_rng *r, uint8_t kind, uint8_t *opt,
-		      enum st_gen_kind *what)
+size_t st_gen_options(struct st_rng *r, uint8_t kind, uint8_t *opt, enum st_gen_kind *what)
 {
 	uint32_t pick = st_rng_below(r, 100);
 	size_t at = 0, n, keep, i;
@@ -240,9 +245,8 @@ size_t st_gen_options(struct st_rng *r, uint8_t kind, uint8_t *opt,
 		case 1:
 			opt[at + 1] = 1;
 			break;
-		default:	/* longer than what is left */
-			opt[at + 1] = (uint8_t)(AREA - at + 1 +
-						st_rng_below(r, 200));
+		default: /* longer than what is left */
+			opt[at + 1] = (uint8_t)(AREA - at + 1 + st_rng_below(r, 200));
 			break;
 		}
 		at += 2;
@@ -251,13 +255,13 @@ size_t st_gen_options(struct st_rng *r, uint8_t kind, uint8_t *opt,
 		*what = ST_GEN_BAD_CLIENT;
 		memset(a, 0, sizeof(a));
 		switch (st_rng_below(r, 3)) {
-		case 0:		/* 0.0.0.0 or :: */
+		case 0: /* 0.0.0.0 or :: */
 			break;
-		case 1:		/* multicast, reserved, broadcast / ff00::/8 */
+		case 1: /* multicast, reserved, broadcast / ff00::/8 */
 			st_rng_bytes(r, a, 16);
 			a[0] = v6 ? 0xff : (uint8_t)(224 + st_rng_below(r, 32));
 			break;
-		default:	/* 255.255.255.255 / ff02::1 */
+		default: /* 255.255.255.255 / ff02::1 */
 			if (v6) {
 				a[0] = 0xff;
 				a[1] = 0x02;
@@ -272,11 +276,9 @@ size_t st_gen_options(struct st_rng *r, uint8_t kind, uint8_t *opt,
 	} else if (pick < 94) {
 		*what = ST_GEN_EXID;
 		usable_v4(r, a);
-		at = toa_item(opt, kind, false, a,
-			      st_rng_below(r, 2) ? 0xf989 : 0xeb9f);
+		at = toa_item(opt, kind, false, a, st_rng_below(r, 2) ? 0xf989 : 0xeb9f);
 		if (st_rng_below(r, 2))
-			at += valid_toa(r, kind, v6 && at + 20 <= AREA,
-					opt + at);
+			at += valid_toa(r, kind, v6 && at + 20 <= AREA, opt + at);
 	} else if (pick < 96) {
 		*what = ST_GEN_AFTER_EOL;
 		opt[0] = 0;
@@ -293,7 +295,7 @@ size_t st_gen_options(struct st_rng *r, uint8_t kind, uint8_t *opt,
 	}
 	if (at > AREA)
 		at = AREA;
-	at = (at + 3) & ~(size_t)3;	/* the padding lbsim would add */
+	at = (at + 3) & ~(size_t)3; /* the padding lbsim would add */
 	sanitize(r, kind, opt, at);
 	return at;
 }
@@ -312,8 +314,7 @@ static bool usable(const uint8_t *a, bool v6)
 	return false;
 }
 
-void st_oracle(const uint8_t *opt, size_t len, uint8_t toa_kind,
-	       struct st_expect *e)
+void st_oracle(const uint8_t *opt, size_t len, uint8_t toa_kind, struct st_expect *e)
 {
 	bool wrong_len = false;
 	size_t i = 0;
@@ -323,13 +324,13 @@ void st_oracle(const uint8_t *opt, size_t len, uint8_t toa_kind,
 	while (i < len) {
 		uint8_t k = opt[i], l;
 
-		if (k == 0)		/* end of option list */
+		if (k == 0) /* end of option list */
 			break;
-		if (k == 1) {		/* no-operation */
+		if (k == 1) { /* no-operation */
 			i++;
 			continue;
 		}
-		if (len - i < 2) {	/* a kind without its length byte */
+		if (len - i < 2) { /* a kind without its length byte */
 			e->out = ST_OUT_MALFORMED;
 			return;
 		}
@@ -353,8 +354,9 @@ void st_oracle(const uint8_t *opt, size_t len, uint8_t toa_kind,
 			}
 			e->port = (uint16_t)(opt[i + 2] << 8 | opt[i + 3]);
 			memcpy(e->addr, opt + i + 4, l - 4u);
-			e->out = !usable(e->addr, l == 20) ? ST_OUT_BAD_CLIENT :
-				 l == 20 ? ST_OUT_V6 : ST_OUT_V4;
+			e->out = !usable(e->addr, l == 20) ? ST_OUT_BAD_CLIENT
+				: l == 20		   ? ST_OUT_V6
+							   : ST_OUT_V4;
 			return;
 		}
 		i += l;
@@ -393,6 +395,5 @@ void st_hex_opts(const uint8_t *opt, size_t len, char *out, size_t cap)
 
 	out[0] = '\0';
 	for (i = 0; i < len && at + 4 < cap; i++)
-		at += (size_t)snprintf(out + at, cap - at, "%s%02x",
-				       i ? " " : "", opt[i]);
+		at += (size_t)snprintf(out + at, cap - at, "%s%02x", i ? " " : "", opt[i]);
 }

@@ -19,8 +19,8 @@
  * ACK: where the kernel drops the first (see st_strict_reject()), the second
  * creates the child, without TOA; elsewhere it is a harmless duplicate.
  */
-static int open_conn(struct vt *vt, struct vt_session *s, const struct st_lsnr *ln,
-		     int fam, const uint8_t *opt, size_t n)
+static int open_conn(struct vt *vt, struct vt_session *s, const struct st_lsnr *ln, int fam,
+		     const uint8_t *opt, size_t n)
 {
 	const void *lb = fam == AF_INET ? (const void *)&vt->lb4 : (const void *)&vt->lb6;
 	const void *srv = fam == AF_INET ? (const void *)&vt->srv4 : (const void *)&vt->srv6;
@@ -33,10 +33,8 @@ static int open_conn(struct vt *vt, struct vt_session *s, const struct st_lsnr *
 	if (!err)
 		err = lbsim_send_segment(&s->c, LBSIM_ACK, NULL, 0, NULL, 0);
 	if (err)
-		return vt_fail(vt, "emulated handshake to port %u: %s", ln->port,
-			       strerror(-err));
-	s->fd = vt_accept(vt, ln->fd, s->accepted, sizeof(s->accepted),
-			  VT_TIMEOUT_MS);
+		return vt_fail(vt, "emulated handshake to port %u: %s", ln->port, strerror(-err));
+	s->fd = vt_accept(vt, ln->fd, s->accepted, sizeof(s->accepted), VT_TIMEOUT_MS);
 	if (s->fd < 0) {
 		lbsim_reset(&s->c);
 		return -1;
@@ -52,12 +50,12 @@ static int open_conn(struct vt *vt, struct vt_session *s, const struct st_lsnr *
  */
 static int probe_strict(struct vt *vt, const struct st_lsnr *ln, size_t *minlen)
 {
-	static const size_t lens[2] = { 20, 8 };
+	static const size_t lens[2] = {20, 8};
 	bool dropped[2];
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		uint8_t opt[LBSIM_MAX_OPTLEN] = { 2, 0 };	/* MSS, length 0 */
+		uint8_t opt[LBSIM_MAX_OPTLEN] = {2, 0}; /* MSS, length 0 */
 		struct vt_stats a, b;
 		struct vt_session s;
 		long long mal, none;
@@ -68,10 +66,12 @@ static int probe_strict(struct vt *vt, const struct st_lsnr *ln, size_t *minlen)
 			return -1;
 		mal = vt_stat_get(&b, "malformed") - vt_stat_get(&a, "malformed");
 		none = vt_stat_get(&b, "syn_recv_sock_no_toa") -
-		       vt_stat_get(&a, "syn_recv_sock_no_toa");
+			vt_stat_get(&a, "syn_recv_sock_no_toa");
 		if (mal + none != 1)
-			return vt_fail(vt, "probe %d: malformed moved by %lld, syn_recv_sock_no_toa by %lld, want one of them by 1",
-				       i, mal, none);
+			return vt_fail(
+				vt,
+				"probe %d: malformed moved by %lld, syn_recv_sock_no_toa by %lld, want one of them by 1",
+				i, mal, none);
 		dropped[i] = none == 1;
 	}
 	if (!dropped[0] && dropped[1])
@@ -87,8 +87,8 @@ static int hostile_traffic(struct vt *vt)
 	struct st_lsnr *l = bench->l;
 	struct st_slots *ss = &bench->ss;
 	struct st_checkers *ck = &bench->ck;
-	long outc[ST_OUT_COUNT] = { 0 }, genc[ST_GEN_COUNT] = { 0 };
-	long exid = 0, exchanges = 0, closes[3] = { 0 }, kernel_dropped = 0, i;
+	long outc[ST_OUT_COUNT] = {0}, genc[ST_GEN_COUNT] = {0};
+	long exid = 0, exchanges = 0, closes[3] = {0}, kernel_dropped = 0, i;
 	size_t minlen = 0;
 	long long missed, destruct_missed;
 	struct vt_stats a, b;
@@ -99,12 +99,13 @@ static int hostile_traffic(struct vt *vt)
 	int k;
 
 	if (vt_param_write("trusted_sources", "\n") || vt_stats_read(vt, &a))
-		return vt_fail(vt, "resetting trusted_sources / reading stats: %s",
-			       vt->err);
+		return vt_fail(vt, "resetting trusted_sources / reading stats: %s", vt->err);
 	if (probe_strict(vt, &l[0], &minlen) || vt_stats_read(vt, &a))
 		return -1;
 	st_fig("hostile_traffic kernel_drops_broken_option_lists=%s",
-	       !minlen ? "no" : minlen == 18 ? "yes(md5,from_18_bytes)" : "yes(ao,from_5_bytes)");
+	       !minlen		      ? "no"
+		       : minlen == 18 ? "yes(md5,from_18_bytes)"
+				      : "yes(ao,from_5_bytes)");
 	st_rng_seed(&r, o->seed);
 	t0 = st_mono_ms();
 	for (i = 0; i < o->conns; i++) {
@@ -144,11 +145,13 @@ static int hostile_traffic(struct vt *vt)
 			char hx[160];
 
 			st_hex_opts(opt, n, hx, sizeof(hx));
-			vt_fail(vt, "connection %ld (%s, %s over IPv%d to %s listener, options [%s]): accept gave %s, getpeername %s, want %s",
+			vt_fail(vt,
+				"connection %ld (%s, %s over IPv%d to %s listener, options [%s]): accept gave %s, getpeername %s, want %s",
 				i, st_gen_names[gk], st_outcome_names[e.out],
 				fam == AF_INET ? 4 : 6,
-				ln->kind == VT_LSN_V4 ? "IPv4" :
-				ln->kind == VT_LSN_V6_DUAL ? "[::]" : "IPv6-only",
+				ln->kind == VT_LSN_V4		     ? "IPv4"
+					: ln->kind == VT_LSN_V6_DUAL ? "[::]"
+								     : "IPv6-only",
 				hx, s.accepted, peer, want);
 			vt_sess_abort(&s);
 			return -1;
@@ -156,8 +159,7 @@ static int hostile_traffic(struct vt *vt)
 		if (i % 8 == 0) {
 			if (vt_sess_exchange(vt, &s)) {
 				vt_sess_abort(&s);
-				return vt_fail(vt, "connection %ld: %s", i,
-					       strdupa(vt->err));
+				return vt_fail(vt, "connection %ld: %s", i, strdupa(vt->err));
 			}
 			exchanges++;
 		}
@@ -166,8 +168,8 @@ static int hostile_traffic(struct vt *vt)
 		genc[gk]++;
 		exid += e.exid;
 		if ((i + 1) % 10000 == 0)
-			printf("# hostile_traffic: %ld connections in %.1f s\n",
-			       i + 1, (double)(st_mono_ms() - t0) / 1000);
+			printf("# hostile_traffic: %ld connections in %.1f s\n", i + 1,
+			       (double)(st_mono_ms() - t0) / 1000);
 	}
 	secs = (double)(st_mono_ms() - t0) / 1000;
 	if (st_close_all(vt, ss, &r))
@@ -177,7 +179,8 @@ static int hostile_traffic(struct vt *vt)
 	if (vt_wait_live_zero(vt, 10000) || vt_stats_read(vt, &b))
 		return -1;
 	/* every outcome counted exactly once, nothing dropped */
-	if (vt_expect_delta_eq(vt, &a, &b, "syn_recv_sock_toa", outc[ST_OUT_V4] + outc[ST_OUT_V6]) ||
+	if (vt_expect_delta_eq(vt, &a, &b, "syn_recv_sock_toa",
+			       outc[ST_OUT_V4] + outc[ST_OUT_V6]) ||
 	    vt_expect_delta_eq(vt, &a, &b, "syn_recv_sock_no_toa", outc[ST_OUT_NONE]) ||
 	    vt_expect_delta_eq(vt, &a, &b, "malformed", outc[ST_OUT_MALFORMED]) ||
 	    vt_expect_delta_eq(vt, &a, &b, "bad_client", outc[ST_OUT_BAD_CLIENT]) ||
@@ -194,7 +197,7 @@ static int hostile_traffic(struct vt *vt)
 	 */
 	missed = st_missed_sum(&b) - st_missed_sum(&a);
 	destruct_missed = vt_stat_get(&b, "nmissed_inet_sock_destruct") -
-			  vt_stat_get(&a, "nmissed_inet_sock_destruct");
+		vt_stat_get(&a, "nmissed_inet_sock_destruct");
 
 	st_fig("hostile_traffic connections=%ld seconds=%.1f rate_per_s=%.0f getpeername_calls=%ld exchanges=%ld dropped_by_kernel=%ld probe_missed=%lld destruct_missed=%lld",
 	       o->conns, secs, o->conns / (secs > 0 ? secs : 1), ck->calls, exchanges,
@@ -211,17 +214,16 @@ static int hostile_traffic(struct vt *vt)
 	       vt_stat_get(&b, "entries_allocated") - vt_stat_get(&a, "entries_allocated"),
 	       vt_stat_get(&b, "entries_freed") - vt_stat_get(&a, "entries_freed"),
 	       vt_stat_get(&b, "entries_live"));
-	snprintf(vt->note, sizeof(vt->note),
-		 "%ld connections in %.1f s (%.0f/s): %ld toa_v4, %ld toa_v6, %ld no_toa, %ld malformed, %ld bad_client all as the oracle said (%ld ACKs dropped by the kernel itself); %ld concurrent getpeername calls right; live 0, allocated = freed",
-		 o->conns, secs, o->conns / (secs > 0 ? secs : 1), outc[ST_OUT_V4],
-		 outc[ST_OUT_V6], outc[ST_OUT_NONE], outc[ST_OUT_MALFORMED],
-		 outc[ST_OUT_BAD_CLIENT], kernel_dropped, ck->calls);
+	snprintf(
+		vt->note, sizeof(vt->note),
+		"%ld connections in %.1f s (%.0f/s): %ld toa_v4, %ld toa_v6, %ld no_toa, %ld malformed, %ld bad_client all as the oracle said (%ld ACKs dropped by the kernel itself); %ld concurrent getpeername calls right; live 0, allocated = freed",
+		o->conns, secs, o->conns / (secs > 0 ? secs : 1), outc[ST_OUT_V4], outc[ST_OUT_V6],
+		outc[ST_OUT_NONE], outc[ST_OUT_MALFORMED], outc[ST_OUT_BAD_CLIENT], kernel_dropped,
+		ck->calls);
 	return 0;
 }
 
 /* 256 connections stay open while checker threads call getpeername on them */
-static const struct st_bench_spec hostile_bench = {
-	{ VT_LSN_V4, VT_LSN_V6_DUAL, VT_LSN_V6_ONLY }, 256
-};
-VT_SCENARIO(hostile_traffic, .order = ST_HOSTILE_TRAFFIC, .load = true,
-	    ST_BENCH(hostile_bench));
+static const struct st_bench_spec hostile_bench = {{VT_LSN_V4, VT_LSN_V6_DUAL, VT_LSN_V6_ONLY},
+						   256};
+VT_SCENARIO(hostile_traffic, .order = ST_HOSTILE_TRAFFIC, .load = true, ST_BENCH(hostile_bench));

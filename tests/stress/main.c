@@ -85,13 +85,17 @@ static bool num_arg(const char *s, long min, long max, long *out)
 
 int main(int argc, char **argv)
 {
-	struct st_opts o = { .conns = 100000, .cycles = 50, .race_conns = 1000,
-			  .flip_conns = 2000, .checkers = 2 };
+	struct st_opts o = {.conns = 100000,
+			    .cycles = 50,
+			    .race_conns = 1000,
+			    .flip_conns = 2000,
+			    .checkers = 2};
 	struct vt vt;
 	char seed_note[48];
 	struct vt_prog prog = {
 		.tun_name = "toastress0",
-		.after_each = fig_seconds, .after_all = fig_total,
+		.after_each = fig_seconds,
+		.after_all = fig_total,
 		.fail_suffix = seed_note,
 	};
 	const char *only = NULL;
@@ -114,12 +118,14 @@ int main(int argc, char **argv)
 			errno = 0;
 			o.seed = strtoull(v, &end, 0);
 			if (errno || end == v || *end) {
-				fprintf(stderr, "toa-stress: --seed wants a number, got \"%s\"\n", v);
+				fprintf(stderr, "toa-stress: --seed wants a number, got \"%s\"\n",
+					v);
 				return 2;
 			}
 			seeded = true;
 		} else if ((!strcmp(a, "--conns") || !strcmp(a, "--race-conns") ||
-			    !strcmp(a, "--flip-conns")) && v) {
+			    !strcmp(a, "--flip-conns")) &&
+			   v) {
 			if (!num_arg(v, 1, 100000000, &n)) {
 				fprintf(stderr, "toa-stress: %s wants 1..100000000, got \"%s\"\n",
 					a, v);
@@ -133,13 +139,15 @@ int main(int argc, char **argv)
 				o.flip_conns = n;
 		} else if (!strcmp(a, "--cycles") && v) {
 			if (!num_arg(v, 1, 100000, &n)) {
-				fprintf(stderr, "toa-stress: --cycles wants 1..100000, got \"%s\"\n", v);
+				fprintf(stderr,
+					"toa-stress: --cycles wants 1..100000, got \"%s\"\n", v);
 				return 2;
 			}
 			o.cycles = (int)n;
 		} else if (!strcmp(a, "--checkers") && v) {
 			if (!num_arg(v, 0, 64, &n)) {
-				fprintf(stderr, "toa-stress: --checkers wants 0..64, got \"%s\"\n", v);
+				fprintf(stderr, "toa-stress: --checkers wants 0..64, got \"%s\"\n",
+					v);
 				return 2;
 			}
 			o.checkers = (int)n;
@@ -167,13 +175,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (access(vt.module_path, R_OK) != 0) {
-		fprintf(stderr, "toa-stress: cannot read module %s: %s\n",
-			vt.module_path, strerror(errno));
+		fprintf(stderr, "toa-stress: cannot read module %s: %s\n", vt.module_path,
+			strerror(errno));
 		return 2;
 	}
 	if (only && !vt_only_matches(&vt, only)) {
-		fprintf(stderr, "toa-stress: --only %s matches no scenario (see --list)\n",
-			only);
+		fprintf(stderr, "toa-stress: --only %s matches no scenario (see --list)\n", only);
 		return 2;
 	}
 	if (!seeded) {
@@ -182,9 +189,9 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		o.seed = (uint64_t)ts.tv_sec * 1000003u ^ (uint64_t)ts.tv_nsec;
 	}
-	printf("# toa-stress seed %" PRIu64 " (replay: --seed %" PRIu64 ")\n",
-	       o.seed, o.seed);
-	st_fig("run seed=%" PRIu64 " conns=%ld cycles=%d race_conns=%ld flip_conns=%ld checkers=%d cpus=%ld",
+	printf("# toa-stress seed %" PRIu64 " (replay: --seed %" PRIu64 ")\n", o.seed, o.seed);
+	st_fig("run seed=%" PRIu64
+	       " conns=%ld cycles=%d race_conns=%ld flip_conns=%ld checkers=%d cpus=%ld",
 	       o.seed, o.conns, o.cycles, o.race_conns, o.flip_conns, o.checkers,
 	       sysconf(_SC_NPROCESSORS_ONLN));
 

@@ -16,24 +16,24 @@
 
 /* the run order of toa-stress (the .order of each registration) */
 enum st_order {
-	ST_BAD_PARAMS = 1,	/* bad_params.c */
-	ST_HOSTILE_TRAFFIC,	/* hostile_traffic.c */
-	ST_TRUSTED_FLIP,	/* trusted_flip.c */
-	ST_UNLOAD_RACE,		/* unload_race.c */
-	ST_FINAL_UNLOAD,	/* final_unload.c */
+	ST_BAD_PARAMS = 1,  /* bad_params.c */
+	ST_HOSTILE_TRAFFIC, /* hostile_traffic.c */
+	ST_TRUSTED_FLIP,    /* trusted_flip.c */
+	ST_UNLOAD_RACE,	    /* unload_race.c */
+	ST_FINAL_UNLOAD,    /* final_unload.c */
 };
 
-#define ST_KIND TOA_DEFAULT_KIND	/* the option kind of every run */
-#define ST_KIND2	253	/* the second kind of the default option_kinds */
+#define ST_KIND	 TOA_DEFAULT_KIND /* the option kind of every run */
+#define ST_KIND2 253		  /* the second kind of the default option_kinds */
 
 /* ---- options of a run (vt->opts) ---- */
 struct st_opts {
-	uint64_t seed;		/* --seed; printed so that a failure replays */
-	long conns;		/* --conns: hostile_traffic connections */
-	int cycles;		/* --cycles: unload_race rmmod/insmod cycles */
-	long race_conns;	/* --race-conns: unload_race minimum connections */
-	long flip_conns;	/* --flip-conns: trusted_flip connections */
-	int checkers;		/* --checkers: concurrent getpeername threads */
+	uint64_t seed;	 /* --seed; printed so that a failure replays */
+	long conns;	 /* --conns: hostile_traffic connections */
+	int cycles;	 /* --cycles: unload_race rmmod/insmod cycles */
+	long race_conns; /* --race-conns: unload_race minimum connections */
+	long flip_conns; /* --flip-conns: trusted_flip connections */
+	int checkers;	 /* --checkers: concurrent getpeername threads */
 };
 
 /* a figure line: "FIG <scenario> key=value ..." (on the console log) */
@@ -46,33 +46,42 @@ struct st_rng {
 };
 void st_rng_seed(struct st_rng *r, uint64_t seed);
 uint64_t st_rng_next(struct st_rng *r);
-uint32_t st_rng_below(struct st_rng *r, uint32_t n);	/* 0..n-1 */
+uint32_t st_rng_below(struct st_rng *r, uint32_t n); /* 0..n-1 */
 void st_rng_bytes(struct st_rng *r, uint8_t *out, size_t n);
 
 /* ---- the option generator and its oracle (gen.c) ---- */
 enum st_outcome {
-	ST_OUT_NONE,		/* no usable TOA: syn_recv_sock_no_toa */
-	ST_OUT_MALFORMED,	/* malformed */
-	ST_OUT_BAD_CLIENT,	/* bad_client */
-	ST_OUT_V4,		/* an IPv4 client: syn_recv_sock_toa */
-	ST_OUT_V6,		/* an IPv6 client: syn_recv_sock_toa */
+	ST_OUT_NONE,	   /* no usable TOA: syn_recv_sock_no_toa */
+	ST_OUT_MALFORMED,  /* malformed */
+	ST_OUT_BAD_CLIENT, /* bad_client */
+	ST_OUT_V4,	   /* an IPv4 client: syn_recv_sock_toa */
+	ST_OUT_V6,	   /* an IPv6 client: syn_recv_sock_toa */
 	ST_OUT_COUNT
 };
 extern const char *const st_outcome_names[ST_OUT_COUNT];
 
 struct st_expect {
 	enum st_outcome out;
-	bool exid;		/* an RFC 6994 experiment ID was skipped */
-	uint8_t addr[16];	/* ST_OUT_V4: first 4 bytes */
-	uint16_t port;		/* host order */
+	bool exid;	  /* an RFC 6994 experiment ID was skipped */
+	uint8_t addr[16]; /* ST_OUT_V4: first 4 bytes */
+	uint16_t port;	  /* host order */
 };
 
 /* What the generator was asked to make (for the figures only). */
 enum st_gen_kind {
-	ST_GEN_VALID_V4, ST_GEN_VALID_V6, ST_GEN_PLAIN, ST_GEN_RANDOM_BYTES,
-	ST_GEN_BAD_LEN, ST_GEN_TRUNCATED, ST_GEN_BROKEN_BEFORE,
-	ST_GEN_BAD_CLIENT, ST_GEN_EXID, ST_GEN_AFTER_EOL, ST_GEN_FLIPPED,
-	ST_GEN_TWO_TOA, ST_GEN_COUNT
+	ST_GEN_VALID_V4,
+	ST_GEN_VALID_V6,
+	ST_GEN_PLAIN,
+	ST_GEN_RANDOM_BYTES,
+	ST_GEN_BAD_LEN,
+	ST_GEN_TRUNCATED,
+	ST_GEN_BROKEN_BEFORE,
+	ST_GEN_BAD_CLIENT,
+	ST_GEN_EXID,
+	ST_GEN_AFTER_EOL,
+	ST_GEN_FLIPPED,
+	ST_GEN_TWO_TOA,
+	ST_GEN_COUNT
 };
 extern const char *const st_gen_names[ST_GEN_COUNT];
 
@@ -84,15 +93,13 @@ extern const char *const st_gen_names[ST_GEN_COUNT];
  * TCP-AO, MPTCP) never appear where the kernel would parse them: they
  * could make the kernel drop the ACK, which tests the kernel, not toa.
  */
-size_t st_gen_options(struct st_rng *r, uint8_t toa_kind, uint8_t *opt,
-		      enum st_gen_kind *kind);
+size_t st_gen_options(struct st_rng *r, uint8_t toa_kind, uint8_t *opt, enum st_gen_kind *kind);
 /*
  * The outcome the contract (docs/interfaces.md) gives for the option
  * area @opt/@len read with TOA kind @toa_kind. Written from the contract,
  * independently of module/toa_opt.c.
  */
-void st_oracle(const uint8_t *opt, size_t len, uint8_t toa_kind,
-	       struct st_expect *e);
+void st_oracle(const uint8_t *opt, size_t len, uint8_t toa_kind, struct st_expect *e);
 /*
  * Linux 6.7 and later (tcp_inbound_hash(), with TCP-MD5 or TCP-AO built
  * in) drop a segment whose option list breaks (a length < 2 or past the
@@ -106,10 +113,10 @@ void st_hex_opts(const uint8_t *opt, size_t len, char *out, size_t cap);
 /* ---- accepted connections that checker threads call getpeername on ---- */
 struct st_slot {
 	pthread_mutex_t mu;
-	struct vt_session s;	/* s.fd < 0: empty */
-	char want[128];		/* getpeername must give this ... */
-	char alt[128];		/* ... or this, when not empty */
-	long conn;		/* connection number, for messages */
+	struct vt_session s; /* s.fd < 0: empty */
+	char want[128];	     /* getpeername must give this ... */
+	char alt[128];	     /* ... or this, when not empty */
+	long conn;	     /* connection number, for messages */
 };
 
 struct st_slots {
@@ -122,9 +129,9 @@ struct st_checkers {
 	pthread_t *tid;
 	int n;
 	volatile int stop;
-	long calls;			/* getpeername calls made */
-	long bad;			/* answers neither want nor alt */
-	long gone;			/* ENOTCONN etc. (peer reset meanwhile) */
+	long calls; /* getpeername calls made */
+	long bad;   /* answers neither want nor alt */
+	long gone;  /* ENOTCONN etc. (peer reset meanwhile) */
 	pthread_mutex_t mu;
 	char first_bad[448];
 };
@@ -134,8 +141,8 @@ int st_checkers_stop(struct vt *vt, struct st_checkers *c);
 /* take the session out of @sl (under its lock) and close it (as st_close) */
 int st_slot_close(struct vt *vt, struct st_slot *sl, unsigned int how);
 /* publish @s in @sl with what getpeername must give */
-void st_slot_put(struct st_slot *sl, const struct vt_session *s,
-		 const char *want, const char *alt, long conn);
+void st_slot_put(struct st_slot *sl, const struct vt_session *s, const char *want, const char *alt,
+		 long conn);
 /* close every slot, each a random way */
 int st_close_all(struct vt *vt, struct st_slots *ss, struct st_rng *r);
 
@@ -150,8 +157,8 @@ struct st_lsnr {
 
 /* what a scenario's bench holds: its .arg */
 struct st_bench_spec {
-	enum vt_lsn kinds[3];	/* the listeners, up to the first 0 */
-	int slots;		/* session slots the checkers look at */
+	enum vt_lsn kinds[3]; /* the listeners, up to the first 0 */
+	int slots;	      /* session slots the checkers look at */
 };
 
 /* listeners, slots and --checkers threads calling getpeername on them */
@@ -165,8 +172,7 @@ struct st_bench {
 /* the fixture: vt->arg is the spec, vt->fx.data the bench */
 int st_bench_setup(struct vt *vt);
 void st_bench_teardown(struct vt *vt);
-#define ST_BENCH(spec) \
-	.arg = &(spec), .setup = st_bench_setup, .teardown = st_bench_teardown
+#define ST_BENCH(spec) .arg = &(spec), .setup = st_bench_setup, .teardown = st_bench_teardown
 
 /* ---- connections (conn.c) ---- */
 
@@ -177,16 +183,15 @@ void st_bench_teardown(struct vt *vt);
  */
 int st_close(struct vt *vt, struct vt_session *s, unsigned int how);
 /* textual address of the LB as a socket of @lsn shows it */
-void st_lb_string(const struct vt *vt, int lb_family, enum vt_lsn lsn,
-		  uint16_t lb_port, char *out, size_t cap);
+void st_lb_string(const struct vt *vt, int lb_family, enum vt_lsn lsn, uint16_t lb_port, char *out,
+		  size_t cap);
 /* what getpeername must show for expectation @e over LB @fam to @lsn */
-void st_want_string(const struct vt *vt, const struct st_expect *e, int fam,
-		    enum vt_lsn lsn, uint16_t lb_port, char *out, size_t cap);
+void st_want_string(const struct vt *vt, const struct st_expect *e, int fam, enum vt_lsn lsn,
+		    uint16_t lb_port, char *out, size_t cap);
 /* a unique client for connection @n: 10.x.y.z or 2001:db8:c1::n */
 void st_client_of(long n, int fam, uint8_t *a, uint16_t *port);
 /* its TOA option, and what the oracle expects of it */
-size_t st_client_opt(uint8_t *opt, int fam, const uint8_t *a, uint16_t port,
-		     struct st_expect *e);
+size_t st_client_opt(uint8_t *opt, int fam, const uint8_t *a, uint16_t port, struct st_expect *e);
 /* the nmissed_* counters added up */
 long long st_missed_sum(const struct vt_stats *st);
 /* how often the kernel log complains of a slab cache destroyed non-empty */

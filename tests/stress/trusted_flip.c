@@ -14,13 +14,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#define LIST_TRUSTED	"198.51.100.0/24,2001:db8:1::/64"	/* holds VT_LB4, VT_LB6 */
-#define LIST_OTHER	"192.0.2.0/24,2001:db8:ffff::/48"	/* holds neither */
+#define LIST_TRUSTED "198.51.100.0/24,2001:db8:1::/64" /* holds VT_LB4, VT_LB6 */
+#define LIST_OTHER   "192.0.2.0/24,2001:db8:ffff::/48" /* holds neither */
 
 enum tstate { T_TRUSTED, T_OTHER, T_ANY };
 
 struct flip {
-	volatile unsigned long gen;	/* odd while a write is under way */
+	volatile unsigned long gen; /* odd while a write is under way */
 	volatile int state;
 	volatile int stop;
 	long flips;
@@ -30,8 +30,8 @@ struct flip {
 
 static void *flipper_main(void *p)
 {
-	static const char *const val[] = { LIST_TRUSTED, LIST_OTHER, "\n" };
-	static const char *const canon[] = { LIST_TRUSTED, LIST_OTHER, "" };
+	static const char *const val[] = {LIST_TRUSTED, LIST_OTHER, "\n"};
+	static const char *const canon[] = {LIST_TRUSTED, LIST_OTHER, ""};
 	struct flip *f = p;
 	struct st_rng r;
 
@@ -47,8 +47,8 @@ static void *flipper_main(void *p)
 		if (err || strcmp(back, canon[s])) {
 			snprintf(f->err, sizeof(f->err),
 				 "writing %s to trusted_sources: %s (reads back \"%s\")",
-				 canon[s][0] ? canon[s] : "\"\"",
-				 err ? strerror(-err) : "ok", err ? "" : back);
+				 canon[s][0] ? canon[s] : "\"\"", err ? strerror(-err) : "ok",
+				 err ? "" : back);
 			__atomic_add_fetch(&f->gen, 1, __ATOMIC_SEQ_CST);
 			break;
 		}
@@ -62,14 +62,13 @@ static void *flipper_main(void *p)
 
 /* connections counted by what the list said while they were made */
 struct flip_counts {
-	long trusted, untrusted;	/* the list stood still: exactly so */
-	long indefinite;		/* made during a change: either */
+	long trusted, untrusted; /* the list stood still: exactly so */
+	long indefinite;	 /* made during a change: either */
 };
 
 /* --flip-conns TOA connections while the flipper runs */
-static int flip_traffic(struct vt *vt, const struct st_opts *o,
-			struct st_bench *bench, struct flip *f, struct st_rng *r,
-			struct flip_counts *cnt)
+static int flip_traffic(struct vt *vt, const struct st_opts *o, struct st_bench *bench,
+			struct flip *f, struct st_rng *r, struct flip_counts *cnt)
 {
 	long i;
 
@@ -101,18 +100,22 @@ static int flip_traffic(struct vt *vt, const struct st_opts *o,
 		vt_peer_of(s.fd, peer, sizeof(peer));
 		if (strcmp(peer, s.accepted)) {
 			vt_sess_abort(&s);
-			return vt_fail(vt, "connection %ld: accept gave %s, getpeername %s",
-				       i, s.accepted, peer);
+			return vt_fail(vt, "connection %ld: accept gave %s, getpeername %s", i,
+				       s.accepted, peer);
 		}
 		if (g1 == g2 && !(g1 & 1)) {
 			const char *want = st == T_OTHER ? lb : cl;
 
 			if (strcmp(peer, want)) {
 				vt_sess_abort(&s);
-				return vt_fail(vt, "connection %ld with trusted_sources %s: getpeername %s, want %s",
-					       i, st == T_TRUSTED ? LIST_TRUSTED :
-					       st == T_OTHER ? LIST_OTHER : "empty",
-					       peer, want);
+				return vt_fail(
+					vt,
+					"connection %ld with trusted_sources %s: getpeername %s, want %s",
+					i,
+					st == T_TRUSTED		? LIST_TRUSTED
+						: st == T_OTHER ? LIST_OTHER
+								: "empty",
+					peer, want);
 			}
 			if (st == T_OTHER)
 				cnt->untrusted++;
@@ -121,8 +124,10 @@ static int flip_traffic(struct vt *vt, const struct st_opts *o,
 		} else {
 			if (strcmp(peer, cl) && strcmp(peer, lb)) {
 				vt_sess_abort(&s);
-				return vt_fail(vt, "connection %ld during a trusted_sources change: getpeername %s, want %s or %s",
-					       i, peer, cl, lb);
+				return vt_fail(
+					vt,
+					"connection %ld during a trusted_sources change: getpeername %s, want %s or %s",
+					i, peer, cl, lb);
 			}
 			cnt->indefinite++;
 		}
@@ -135,7 +140,7 @@ static int trusted_flip(struct vt *vt)
 {
 	const struct st_opts *o = vt->opts;
 	struct st_bench *bench = vt->fx.data;
-	struct flip_counts n = { 0 };
+	struct flip_counts n = {0};
 	struct vt_stats a, b;
 	struct st_rng r;
 	struct flip f;
@@ -171,27 +176,31 @@ static int trusted_flip(struct vt *vt)
 		return -1;
 	/* every connection carried a valid TOA: honoured or untrusted */
 	if ((vt_stat_get(&b, "syn_recv_sock_toa") - vt_stat_get(&a, "syn_recv_sock_toa")) +
-	    (vt_stat_get(&b, "untrusted") - vt_stat_get(&a, "untrusted")) != o->flip_conns)
+		    (vt_stat_get(&b, "untrusted") - vt_stat_get(&a, "untrusted")) !=
+	    o->flip_conns)
 		return vt_fail(vt, "syn_recv_sock_toa + untrusted moved by %lld, want %ld",
-			       vt_stat_get(&b, "syn_recv_sock_toa") - vt_stat_get(&a, "syn_recv_sock_toa") +
-			       vt_stat_get(&b, "untrusted") - vt_stat_get(&a, "untrusted"),
+			       vt_stat_get(&b, "syn_recv_sock_toa") -
+				       vt_stat_get(&a, "syn_recv_sock_toa") +
+				       vt_stat_get(&b, "untrusted") - vt_stat_get(&a, "untrusted"),
 			       o->flip_conns);
 	if (vt_stat_get(&b, "untrusted") - vt_stat_get(&a, "untrusted") < n.untrusted)
 		return vt_fail(vt, "untrusted moved less than the %ld untrusted connections",
 			       n.untrusted);
 	if (!n.trusted || !n.untrusted)
-		return vt_fail(vt, "not enough connections while the list stood still (%ld trusted, %ld untrusted): nothing proven",
-			       n.trusted, n.untrusted);
+		return vt_fail(
+			vt,
+			"not enough connections while the list stood still (%ld trusted, %ld untrusted): nothing proven",
+			n.trusted, n.untrusted);
 	st_fig("trusted_flip connections=%ld seconds=%.1f flips=%ld definite_trusted=%ld definite_untrusted=%ld during_change=%ld getpeername_calls=%ld",
-	       o->flip_conns, secs, f.flips, n.trusted, n.untrusted, n.indefinite,
-	       bench->ck.calls);
-	snprintf(vt->note, sizeof(vt->note),
-		 "%ld connections, %ld list changes in %.1f s: %ld trusted and %ld untrusted exactly as the list said, %ld during a change (client or LB); %ld concurrent getpeername calls right",
-		 o->flip_conns, f.flips, secs, n.trusted, n.untrusted,
-		 n.indefinite, bench->ck.calls);
+	       o->flip_conns, secs, f.flips, n.trusted, n.untrusted, n.indefinite, bench->ck.calls);
+	snprintf(
+		vt->note, sizeof(vt->note),
+		"%ld connections, %ld list changes in %.1f s: %ld trusted and %ld untrusted exactly as the list said, %ld during a change (client or LB); %ld concurrent getpeername calls right",
+		o->flip_conns, f.flips, secs, n.trusted, n.untrusted, n.indefinite,
+		bench->ck.calls);
 	return 0;
 }
 
-static const struct st_bench_spec flip_bench = { { VT_LSN_V4, VT_LSN_V6_ONLY }, 64 };
-VT_SCENARIO(trusted_flip, .order = ST_TRUSTED_FLIP, .load = true,
-	    ST_BENCH(flip_bench), .clear_trusted = true);
+static const struct st_bench_spec flip_bench = {{VT_LSN_V4, VT_LSN_V6_ONLY}, 64};
+VT_SCENARIO(trusted_flip, .order = ST_TRUSTED_FLIP, .load = true, ST_BENCH(flip_bench),
+	    .clear_trusted = true);

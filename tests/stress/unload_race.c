@@ -20,14 +20,14 @@
 #define RACE_HELD 16
 
 struct race {
-	struct vt vt;		/* the traffic thread's own (err buffer) */
-	struct st_lsnr *l;	/* the bench's: IPv4, IPv6 only */
+	struct vt vt;	   /* the traffic thread's own (err buffer) */
+	struct st_lsnr *l; /* the bench's: IPv4, IPv6 only */
 	struct st_slots *ss;
 	uint64_t seed;
-	volatile unsigned long gen;	/* odd while insmod/rmmod runs */
+	volatile unsigned long gen; /* odd while insmod/rmmod runs */
 	volatile int loaded;
 	volatile int pause_req, paused, stop, failed;
-	volatile long done;		/* connections completed */
+	volatile long done; /* connections completed */
 	long def_client, def_lb, indefinite, exchanges;
 	long slot_gen_ok;
 };
@@ -90,7 +90,8 @@ static void *race_traffic(void *p)
 			const char *want = ld ? cl : lb;
 
 			if (strcmp(s.accepted, want) || strcmp(peer, want)) {
-				vt_fail(vt, "connection %ld with the module %s: accept gave %s, getpeername %s, want %s",
+				vt_fail(vt,
+					"connection %ld with the module %s: accept gave %s, getpeername %s, want %s",
 					n, ld ? "loaded" : "unloaded", s.accepted, peer, want);
 				vt_sess_abort(&s);
 				goto failed;
@@ -102,7 +103,8 @@ static void *race_traffic(void *p)
 		} else {
 			if ((strcmp(s.accepted, cl) && strcmp(s.accepted, lb)) ||
 			    (strcmp(peer, cl) && strcmp(peer, lb))) {
-				vt_fail(vt, "connection %ld during insmod/rmmod: accept gave %s, getpeername %s, want %s or %s",
+				vt_fail(vt,
+					"connection %ld during insmod/rmmod: accept gave %s, getpeername %s, want %s or %s",
 					n, s.accepted, peer, cl, lb);
 				vt_sess_abort(&s);
 				goto failed;
@@ -134,13 +136,14 @@ failed:
 }
 
 /* wait until @cond holds (polled), the traffic failed, or @ms passed */
-#define WAIT_FOR(cond, ms) ({						\
-	int64_t _end = st_mono_ms() + (ms);				\
-	while (!(cond) && !__atomic_load_n(&rc->failed, __ATOMIC_ACQUIRE) && \
-	       st_mono_ms() < _end)					\
-		usleep(2000);						\
-	(cond);								\
-})
+#define WAIT_FOR(cond, ms)                                                           \
+	({                                                                           \
+		int64_t _end = st_mono_ms() + (ms);                                  \
+		while (!(cond) && !__atomic_load_n(&rc->failed, __ATOMIC_ACQUIRE) && \
+		       st_mono_ms() < _end)                                          \
+			usleep(2000);                                                \
+		(cond);                                                              \
+	})
 
 static long done_now(struct race *rc)
 {
@@ -148,8 +151,7 @@ static long done_now(struct race *rc)
 }
 
 /* every open connection must show the LB: the module is not there */
-static int all_show_lb(struct vt *vt, struct race *rc, const char *when,
-		       long *checked)
+static int all_show_lb(struct vt *vt, struct race *rc, const char *when, long *checked)
 {
 	int i;
 
@@ -169,14 +171,15 @@ static int all_show_lb(struct vt *vt, struct race *rc, const char *when,
 		}
 		pthread_mutex_unlock(&sl->mu);
 		if (bad)
-			return vt_fail(vt, "%s: connection %ld shows %s, want the LB %s (stale client)",
+			return vt_fail(vt,
+				       "%s: connection %ld shows %s, want the LB %s (stale client)",
 				       when, sl->conn, peer, sl->alt);
 	}
 	return 0;
 }
 
-static int race_cycles(struct vt *vt, const struct st_opts *o, struct race *rc,
-		       long *stale_checked, long *alloc_total, long long *missed)
+static int race_cycles(struct vt *vt, const struct st_opts *o, struct race *rc, long *stale_checked,
+		       long *alloc_total, long long *missed)
 {
 	long per = (o->race_conns + o->cycles - 1) / o->cycles, base;
 	int c;
@@ -214,8 +217,10 @@ static int race_cycles(struct vt *vt, const struct st_opts *o, struct race *rc,
 				}
 				pthread_mutex_unlock(&sl->mu);
 				if (bad)
-					return vt_fail(vt, "cycle %d, after insmod: connection %ld from before shows %s, want the LB %s",
-						       c, sl->conn, peer, sl->alt);
+					return vt_fail(
+						vt,
+						"cycle %d, after insmod: connection %ld from before shows %s, want the LB %s",
+						c, sl->conn, peer, sl->alt);
 			}
 		}
 		/* traffic with the module loaded */
@@ -255,8 +260,9 @@ static int race_cycles(struct vt *vt, const struct st_opts *o, struct race *rc,
 		if (vt_mod_loaded(VT_MODULE_NAME))
 			return vt_fail(vt, "cycle %d: toa still in /proc/modules after rmmod", c);
 		if (st_slab_leaks() != leaks)
-			return vt_fail(vt, "cycle %d: the kernel reports toa_entry objects left at rmmod",
-				       c);
+			return vt_fail(
+				vt, "cycle %d: the kernel reports toa_entry objects left at rmmod",
+				c);
 		if (all_show_lb(vt, rc, "after rmmod", stale_checked))
 			return vt_fail(vt, "cycle %d: %s", c, strdupa(vt->err));
 		/* a little traffic without the module */
@@ -267,15 +273,15 @@ static int race_cycles(struct vt *vt, const struct st_opts *o, struct race *rc,
 	if (__atomic_load_n(&rc->failed, __ATOMIC_ACQUIRE))
 		return vt_fail(vt, "traffic during cycle %d: %s", c, rc->vt.err);
 	if (c < o->cycles)
-		return vt_fail(vt, "cycle %d: the traffic thread stalled (%ld connections done)",
-			       c, done_now(rc));
+		return vt_fail(vt, "cycle %d: the traffic thread stalled (%ld connections done)", c,
+			       done_now(rc));
 	return c;
 }
 
 /* what is left to check once the traffic thread has stopped */
 static int race_verdict(struct vt *vt, const struct st_opts *o, struct race *rc,
-			struct st_checkers *ck, double secs, long stale_checked,
-			long alloc_total, long long missed)
+			struct st_checkers *ck, double secs, long stale_checked, long alloc_total,
+			long long missed)
 {
 	if (__atomic_load_n(&rc->failed, __ATOMIC_ACQUIRE))
 		return vt_fail(vt, "traffic: %s", rc->vt.err);
@@ -285,13 +291,12 @@ static int race_verdict(struct vt *vt, const struct st_opts *o, struct race *rc,
 	if (st_checkers_stop(vt, ck))
 		return -1;
 	st_fig("unload_race cycles=%d connections=%ld seconds=%.1f exchanges=%ld definite_client=%ld definite_lb=%ld during_insmod_rmmod=%ld stale_checks=%ld getpeername_calls=%ld entries_allocated=%ld kretprobe_missed=%lld",
-	       o->cycles, done_now(rc), secs, rc->exchanges, rc->def_client,
-	       rc->def_lb, rc->indefinite, stale_checked, ck->calls, alloc_total,
-	       missed);
-	snprintf(vt->note, sizeof(vt->note),
-		 "%d rmmod/insmod cycles under traffic, %ld connections opened/read/closed in %.1f s; allocated = freed in every cycle (%ld entries); %ld getpeername checks after rmmod/insmod all showed the LB; %ld concurrent getpeername calls right",
-		 o->cycles, done_now(rc), secs, alloc_total, stale_checked,
-		 ck->calls);
+	       o->cycles, done_now(rc), secs, rc->exchanges, rc->def_client, rc->def_lb,
+	       rc->indefinite, stale_checked, ck->calls, alloc_total, missed);
+	snprintf(
+		vt->note, sizeof(vt->note),
+		"%d rmmod/insmod cycles under traffic, %ld connections opened/read/closed in %.1f s; allocated = freed in every cycle (%ld entries); %ld getpeername checks after rmmod/insmod all showed the LB; %ld concurrent getpeername calls right",
+		o->cycles, done_now(rc), secs, alloc_total, stale_checked, ck->calls);
 	return 0;
 }
 
@@ -328,15 +333,11 @@ static int unload_race(struct vt *vt)
 	__atomic_store_n(&rc->stop, 1, __ATOMIC_RELEASE);
 	pthread_join(tt, NULL);
 	if (r >= 0)
-		r = race_verdict(vt, o, rc, &bench->ck, secs, stale_checked,
-				 alloc_total, missed);
+		r = race_verdict(vt, o, rc, &bench->ck, secs, stale_checked, alloc_total, missed);
 	free(rc);
 	return r;
 }
 
 /* RACE_HELD connections stay open; the module is loaded again afterwards */
-static const struct st_bench_spec race_bench = {
-	{ VT_LSN_V4, VT_LSN_V6_ONLY }, RACE_HELD
-};
-VT_SCENARIO(unload_race, .order = ST_UNLOAD_RACE, ST_BENCH(race_bench),
-	    .reload_default = true);
+static const struct st_bench_spec race_bench = {{VT_LSN_V4, VT_LSN_V6_ONLY}, RACE_HELD};
+VT_SCENARIO(unload_race, .order = ST_UNLOAD_RACE, ST_BENCH(race_bench), .reload_default = true);

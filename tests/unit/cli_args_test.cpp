@@ -39,7 +39,8 @@ INSTANTIATE_TEST_SUITE_P(
 			std::vector<std::string>{"load", "--param", "bogus=1"},
 			std::vector<std::string>{"load", "--param", "noequals"},
 			std::vector<std::string>{"load", "--param", "trusted_sources=10.0.0.0/33"},
-			std::vector<std::string>{"load", "--param", "trusted_sources=10.0.0.1,,10.0.0.2"},
+			std::vector<std::string>{"load", "--param",
+						 "trusted_sources=10.0.0.1,,10.0.0.2"},
 			std::vector<std::string>{"load", "--param", "trusted_sources=not-an-ip"},
 			std::vector<std::string>{"load", "--param", "option_kind=8"},
 			std::vector<std::string>{"load", "--param", "option_kind=256"},
@@ -75,7 +76,8 @@ TEST_F(Args, MissingPrivilegesIsExitTwo)
 
 TEST_F(Args, HelpForEverySubcommand)
 {
-	for (auto cmd : {"doctor", "load", "unload", "enable", "disable", "stats", "serve", "selftest"}) {
+	for (auto cmd :
+	     {"doctor", "load", "unload", "enable", "disable", "stats", "serve", "selftest"}) {
 		auto r = toatest::run_cli(sys, {cmd, "--help"});
 		EXPECT_EQ(r.code, 0) << cmd;
 		EXPECT_THAT(r.out, HasSubstr("Usage:")) << cmd;
@@ -97,13 +99,16 @@ TEST(Params, CanonicalForms)
 	auto p = toacheck::parse_params({"max_entries=0100", "option_kind=200", "option_kind=254",
 					 "trusted_sources=10.1.2.3/8"});
 	ASSERT_EQ(p.size(), 3u);
-	EXPECT_EQ(toacheck::params_string(p), "max_entries=100 option_kind=254 trusted_sources=10.0.0.0/8");
+	EXPECT_EQ(toacheck::params_string(p),
+		  "max_entries=100 option_kind=254 trusted_sources=10.0.0.0/8");
 	EXPECT_THROW(toacheck::parse_params({"option_kind=3"}), toacheck::UsageError);
 	EXPECT_EQ(toacheck::check_option_kind("6"), "6");
-	EXPECT_EQ(toacheck::check_option_kind("28"), "28");	// user timeout's number, never 8 or 20 long
+	EXPECT_EQ(toacheck::check_option_kind("28"),
+		  "28"); // user timeout's number, never 8 or 20 long
 	EXPECT_EQ(toacheck::check_option_kinds(" 254 , 253 "), "254,253");
 	EXPECT_EQ(toacheck::check_option_kinds("200"), "200");
-	for (const char *bad : {"", ",", "254,", "2", "29", "30", "34", "19", "256", "254,254", "1,2,3,4,5"})
+	for (const char *bad :
+	     {"", ",", "254,", "2", "29", "30", "34", "19", "256", "254,254", "1,2,3,4,5"})
 		EXPECT_THROW(toacheck::check_option_kinds(bad), toacheck::UsageError) << bad;
 	EXPECT_EQ(toacheck::check_max_entries("16777216"), "16777216");
 	EXPECT_EQ(toacheck::check_trusted_sources(""), "");

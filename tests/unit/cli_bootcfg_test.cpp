@@ -36,7 +36,8 @@ TEST_F(Boot, EnableCreatesTheFile)
 
 TEST_F(Boot, EnableKeepsAdminLinesAndIsIdempotent)
 {
-	const std::string admin = "# my modules\nloop\n  # keep this spacing\nbr_netfilter";	// no final newline
+	const std::string admin =
+		"# my modules\nloop\n  # keep this spacing\nbr_netfilter"; // no final newline
 	root.put("/etc/modules-load.d/toa.conf", admin);
 	ASSERT_EQ(toatest::run_cli(sys, {"enable"}).code, 0);
 	EXPECT_EQ(root.get("/etc/modules-load.d/toa.conf"), admin + "\n" + kBlockLoad);
@@ -49,39 +50,52 @@ TEST_F(Boot, EnableKeepsAdminLinesAndIsIdempotent)
 TEST_F(Boot, EnableWritesOptionsAndMergesThem)
 {
 	root.put("/etc/modprobe.d/toa.conf", "# admin\noptions toa max_entries=1000\n");
-	auto r = toatest::run_cli(sys, {"enable", "--trusted-sources", "198.51.100.0/24, 2001:db8::/32",
-					"--option-kind", "200"});
+	auto r = toatest::run_cli(sys,
+				  {"enable", "--trusted-sources", "198.51.100.0/24, 2001:db8::/32",
+				   "--option-kind", "200"});
 	EXPECT_EQ(r.code, 0) << r.err;
 	std::string text = root.get("/etc/modprobe.d/toa.conf");
-	EXPECT_EQ(text, std::string("# admin\noptions toa max_entries=1000\n") + kBeginMarker +
-				"\noptions toa option_kinds=200 trusted_sources=198.51.100.0/24,2001:db8::/32\n" +
-				kEndMarker + "\n");
+	EXPECT_EQ(
+		text,
+		std::string("# admin\noptions toa max_entries=1000\n") + kBeginMarker +
+			"\noptions toa option_kinds=200 trusted_sources=198.51.100.0/24,2001:db8::/32\n" +
+			kEndMarker + "\n");
 	// Later: change one option, the other stays.
 	r = toatest::run_cli(sys, {"enable", "--max-entries", "5000"});
 	EXPECT_EQ(r.code, 0);
+	EXPECT_THAT(
+		root.get("/etc/modprobe.d/toa.conf"),
+		HasSubstr(
+			"\noptions toa max_entries=5000 option_kinds=200 trusted_sources=198.51.100.0/24,2001:db8::/32\n"));
+	EXPECT_THAT(
+		r.out,
+		HasSubstr(
+			"! /etc/modprobe.d/toa.conf also sets max_entries=1000 outside toa-check's block"));
 	EXPECT_THAT(root.get("/etc/modprobe.d/toa.conf"),
-		    HasSubstr("\noptions toa max_entries=5000 option_kinds=200 trusted_sources=198.51.100.0/24,2001:db8::/32\n"));
-	EXPECT_THAT(r.out, HasSubstr("! /etc/modprobe.d/toa.conf also sets max_entries=1000 outside toa-check's block"));
-	EXPECT_THAT(root.get("/etc/modprobe.d/toa.conf"), testing::StartsWith("# admin\noptions toa max_entries=1000\n"));
+		    testing::StartsWith("# admin\noptions toa max_entries=1000\n"));
 	// An empty list removes the key.
 	r = toatest::run_cli(sys, {"enable", "--trusted-sources", ""});
 	EXPECT_EQ(r.code, 0);
-	EXPECT_THAT(root.get("/etc/modprobe.d/toa.conf"), HasSubstr("\noptions toa max_entries=5000 option_kinds=200\n"));
+	EXPECT_THAT(root.get("/etc/modprobe.d/toa.conf"),
+		    HasSubstr("\noptions toa max_entries=5000 option_kinds=200\n"));
 }
 
 TEST_F(Boot, EnableOptionKindsReplacesTheOlderOptionKind)
 {
 	root.put("/etc/modprobe.d/toa.conf",
-		 std::string(kBeginMarker) + "\noptions toa option_kind=200 max_entries=7\n" + kEndMarker + "\n");
+		 std::string(kBeginMarker) + "\noptions toa option_kind=200 max_entries=7\n" +
+			 kEndMarker + "\n");
 	auto r = toatest::run_cli(sys, {"enable", "--option-kinds", "254, 200"});
 	ASSERT_EQ(r.code, 0) << r.err;
 	EXPECT_EQ(root.get("/etc/modprobe.d/toa.conf"),
-		  std::string(kBeginMarker) + "\noptions toa max_entries=7 option_kinds=254,200\n" + kEndMarker + "\n");
+		  std::string(kBeginMarker) + "\noptions toa max_entries=7 option_kinds=254,200\n" +
+			  kEndMarker + "\n");
 }
 
 TEST_F(Boot, EnableWithoutOptionsLeavesModprobeAlone)
 {
-	const std::string before = std::string("x\n") + kBeginMarker + "\noptions toa option_kind=200\n" + kEndMarker + "\n";
+	const std::string before = std::string("x\n") + kBeginMarker +
+		"\noptions toa option_kind=200\n" + kEndMarker + "\n";
 	root.put("/etc/modprobe.d/toa.conf", before);
 	ASSERT_EQ(toatest::run_cli(sys, {"enable"}).code, 0);
 	EXPECT_EQ(root.get("/etc/modprobe.d/toa.conf"), before);
@@ -114,7 +128,10 @@ TEST_F(Boot, DisableWarnsAboutAdminToaLine)
 	auto r = toatest::run_cli(sys, {"disable"});
 	EXPECT_EQ(r.code, 0);
 	EXPECT_EQ(root.get("/etc/modules-load.d/toa.conf"), "toa\n");
-	EXPECT_THAT(r.out, HasSubstr("! /etc/modules-load.d/toa.conf still lists toa in lines toa-check did not write"));
+	EXPECT_THAT(
+		r.out,
+		HasSubstr(
+			"! /etc/modules-load.d/toa.conf still lists toa in lines toa-check did not write"));
 }
 
 TEST_F(Boot, WriteFailureIsReported)

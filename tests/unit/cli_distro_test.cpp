@@ -16,7 +16,8 @@ Distro from(const std::string &text)
 
 TEST(Distro, ParseOsRelease)
 {
-	auto os = parse_os_release("# comment\nNAME=\"Debian GNU/Linux\"\nID=debian\nID_LIKE='a b'\nBAD LINE\n");
+	auto os = parse_os_release(
+		"# comment\nNAME=\"Debian GNU/Linux\"\nID=debian\nID_LIKE='a b'\nBAD LINE\n");
 	EXPECT_EQ(os["NAME"], "Debian GNU/Linux");
 	EXPECT_EQ(os["ID"], "debian");
 	EXPECT_EQ(os["ID_LIKE"], "a b");
@@ -31,11 +32,17 @@ TEST(Distro, Families)
 	EXPECT_EQ(from("ID=fedora\nVERSION_ID=40\n").package_manager(), "dnf");
 	EXPECT_EQ(from("ID=\"rhel\"\nVERSION_ID=\"9.4\"\n").package_manager(), "dnf");
 	EXPECT_EQ(from("ID=\"rhel\"\nVERSION_ID=\"7.9\"\n").package_manager(), "yum");
-	EXPECT_EQ(from("ID=\"centos\"\nID_LIKE=\"rhel fedora\"\nVERSION_ID=\"7\"\n").package_manager(), "yum");
-	EXPECT_EQ(from("ID=\"amzn\"\nID_LIKE=\"centos rhel fedora\"\nVERSION_ID=\"2\"\n").package_manager(), "yum");
-	EXPECT_EQ(from("ID=\"amzn\"\nID_LIKE=\"fedora\"\nVERSION_ID=\"2023\"\n").package_manager(), "dnf");
+	EXPECT_EQ(from("ID=\"centos\"\nID_LIKE=\"rhel fedora\"\nVERSION_ID=\"7\"\n")
+			  .package_manager(),
+		  "yum");
+	EXPECT_EQ(from("ID=\"amzn\"\nID_LIKE=\"centos rhel fedora\"\nVERSION_ID=\"2\"\n")
+			  .package_manager(),
+		  "yum");
+	EXPECT_EQ(from("ID=\"amzn\"\nID_LIKE=\"fedora\"\nVERSION_ID=\"2023\"\n").package_manager(),
+		  "dnf");
 	EXPECT_EQ(from("ID=\"sles\"\nID_LIKE=\"suse\"\n").package_manager(), "zypper");
-	EXPECT_EQ(from("ID=\"opensuse-tumbleweed\"\nID_LIKE=\"opensuse suse\"\n").package_manager(), "zypper");
+	EXPECT_EQ(from("ID=\"opensuse-tumbleweed\"\nID_LIKE=\"opensuse suse\"\n").package_manager(),
+		  "zypper");
 	EXPECT_EQ(from("ID=arch\n").family(), Family::Unknown);
 	EXPECT_EQ(from("").family(), Family::Unknown);
 }
@@ -51,7 +58,8 @@ TEST(Distro, Commands)
 	Distro suse = from("ID=sles\n");
 	EXPECT_EQ(suse.install_compiler("gcc-12"), "zypper install -y gcc12");
 	Distro unknown = from("ID=arch\n");
-	EXPECT_NE(unknown.install_headers("6.9.1-arch1-1").find("6.9.1-arch1-1"), std::string::npos);
+	EXPECT_NE(unknown.install_headers("6.9.1-arch1-1").find("6.9.1-arch1-1"),
+		  std::string::npos);
 }
 
 TEST(Distro, UpstreamVersion)

@@ -33,8 +33,10 @@ TEST_F(Doctor, HealthyMachinePassesEverything)
 		ids.push_back(ch.id);
 		EXPECT_EQ(ch.status, Status::Pass) << ch.id << ": " << ch.summary;
 	}
-	EXPECT_THAT(ids, testing::ElementsAre("kernel", "headers", "compiler", "dkms", "module", "signature",
-					      "loaded", "hooks", "boot", "trusted_sources", "traffic"));
+	EXPECT_THAT(ids,
+		    testing::ElementsAre("kernel", "headers", "compiler", "dkms", "module",
+					 "signature", "loaded", "hooks", "boot", "trusted_sources",
+					 "traffic"));
 	auto r = toatest::run_cli(sys, {"doctor"});
 	EXPECT_EQ(r.code, 0) << r.out;
 	EXPECT_THAT(r.out, HasSubstr("all checks passed"));
@@ -66,7 +68,8 @@ TEST_F(Doctor, OtherKernelSkipsLiveChecks)
 	root.put("/lib/modules/6.1.0-50-amd64/build/include/generated/utsrelease.h",
 		 "#define UTS_RELEASE \"6.1.0-50-amd64\"\n");
 	auto c = ctx("6.1.0-50-amd64");
-	EXPECT_THAT(check_kernel(c).summary, HasSubstr("checking kernel 6.1.0-50-amd64 (running 6.1.0-56-amd64)"));
+	EXPECT_THAT(check_kernel(c).summary,
+		    HasSubstr("checking kernel 6.1.0-50-amd64 (running 6.1.0-56-amd64)"));
 	EXPECT_EQ(check_headers(c).status, Status::Pass);
 	Check dk = check_dkms(c);
 	EXPECT_EQ(dk.status, Status::Fail);
@@ -99,7 +102,8 @@ TEST_F(Doctor, HeadersForAnotherRelease)
 TEST_F(Doctor, HeadersFixFollowsTheDistribution)
 {
 	root.remove("/lib/modules/" + rel() + "/build");
-	root.put("/etc/os-release", "ID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"9.3\"\n");
+	root.put("/etc/os-release",
+		 "ID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"9.3\"\n");
 	{
 		auto c = ctx();
 		EXPECT_EQ(check_headers(c).fix, "dnf install -y kernel-devel-6.1.0-56-amd64");
@@ -113,7 +117,8 @@ TEST_F(Doctor, HeadersFixFollowsTheDistribution)
 	sys.release = "5.14.21-150500.55.39-default";
 	{
 		auto c = ctx();
-		EXPECT_EQ(check_headers(c).fix, "zypper install -y kernel-default-devel=5.14.21-150500.55.39");
+		EXPECT_EQ(check_headers(c).fix,
+			  "zypper install -y kernel-default-devel=5.14.21-150500.55.39");
 	}
 	root.put("/etc/os-release", "ID=ubuntu\nID_LIKE=debian\n");
 	{
@@ -199,7 +204,7 @@ TEST_F(Doctor, DkmsStates)
 	// The package's source is there but dkms lost it: add it again.
 	root.put("/usr/src/toa-0.1.9/dkms.conf", "PACKAGE_NAME=\"toa\"\n");
 	root.put("/usr/src/toa-0.1.10/dkms.conf", "PACKAGE_NAME=\"toa\"\n");
-	root.mkdir("/usr/src/toa-0.2.0");	// no dkms.conf: not a DKMS source
+	root.mkdir("/usr/src/toa-0.2.0"); // no dkms.conf: not a DKMS source
 	{
 		auto c = ctx();
 		Check d = check_dkms(c);
@@ -218,7 +223,8 @@ TEST_F(Doctor, DkmsStates)
 	}
 	// Installed with a warning suffix still counts.
 	sys.commands["dkms status toa"] = {
-		0, "toa/0.1.0, 6.1.0-56-amd64, x86_64: installed (WARNING! Diff between built and installed module!)\n"};
+		0,
+		"toa/0.1.0, 6.1.0-56-amd64, x86_64: installed (WARNING! Diff between built and installed module!)\n"};
 	{
 		auto c = ctx();
 		EXPECT_EQ(check_dkms(c).status, Status::Pass);
@@ -262,19 +268,21 @@ TEST_F(Doctor, SecureBootOnSignedAndEnrolledPasses)
 	root.put(kSbVar, std::string("\x06\x00\x00\x00\x01", 5));
 	root.put("/var/lib/dkms/mok.pub", "cert");
 	root.put_exec("/usr/bin/mokutil");
-	sys.commands["mokutil --test-key /var/lib/dkms/mok.pub"] = {0, "/var/lib/dkms/mok.pub is already enrolled\n"};
+	sys.commands["mokutil --test-key /var/lib/dkms/mok.pub"] = {
+		0, "/var/lib/dkms/mok.pub is already enrolled\n"};
 	auto c = ctx();
 	EXPECT_EQ(check_signature(c).status, Status::Pass);
 }
 
 TEST_F(Doctor, SecureBootFromMokutilKeyNotEnrolled)
 {
-	root.remove(kSbVar);	// EFI system, variable unreadable: ask mokutil
+	root.remove(kSbVar); // EFI system, variable unreadable: ask mokutil
 	root.mkdir("/sys/firmware/efi");
 	root.put("/var/lib/dkms/mok.pub", "cert");
 	root.put_exec("/usr/bin/mokutil");
 	sys.commands["mokutil --sb-state"] = {0, "SecureBoot enabled\n"};
-	sys.commands["mokutil --test-key /var/lib/dkms/mok.pub"] = {1, "/var/lib/dkms/mok.pub is not enrolled\n"};
+	sys.commands["mokutil --test-key /var/lib/dkms/mok.pub"] = {
+		1, "/var/lib/dkms/mok.pub is not enrolled\n"};
 	auto c = ctx();
 	Check s = check_signature(c);
 	EXPECT_EQ(s.status, Status::Fail);
@@ -284,13 +292,13 @@ TEST_F(Doctor, SecureBootFromMokutilKeyNotEnrolled)
 
 TEST_F(Doctor, SecureBootStates)
 {
-	root.remove("/sys/firmware");	// legacy BIOS
+	root.remove("/sys/firmware"); // legacy BIOS
 	{
 		auto c = ctx();
 		EXPECT_EQ(sys.secure_boot(), SecureBoot::Disabled);
 		EXPECT_EQ(check_signature(c).status, Status::Pass);
 	}
-	root.mkdir("/sys/firmware/efi");	// EFI, no variable, no mokutil
+	root.mkdir("/sys/firmware/efi"); // EFI, no variable, no mokutil
 	{
 		auto c = ctx();
 		EXPECT_EQ(sys.secure_boot(), SecureBoot::Unknown);
@@ -382,7 +390,7 @@ TEST_F(Doctor, BootConfiguration)
 		auto c = ctx();
 		EXPECT_EQ(check_boot(c).status, Status::Pass);
 	}
-	root.put("/etc/modules-load.d/other.txt", "toa\n");	// not *.conf
+	root.put("/etc/modules-load.d/other.txt", "toa\n"); // not *.conf
 	root.put("/etc/modules", "loop\n");
 	{
 		auto c = ctx();
@@ -420,7 +428,8 @@ TEST_F(Doctor, FixLinesArePrintedUnderFailures)
 	root.remove("/usr/sbin/dkms");
 	auto r = toatest::run_cli(sys, {"doctor"});
 	EXPECT_EQ(r.code, 1);
-	EXPECT_THAT(r.out, HasSubstr("\u2717 dkms is not installed\n    fix: apt-get install -y dkms\n"));
+	EXPECT_THAT(r.out,
+		    HasSubstr("\u2717 dkms is not installed\n    fix: apt-get install -y dkms\n"));
 }
 
 TEST_F(Doctor, BadKernelArgumentIsUsageError)
@@ -443,7 +452,8 @@ TEST(DoctorParsers, CompilerText)
 	EXPECT_EQ(compiler_version("gcc (GCC) 11.4.1 20231218 (Red Hat 11.4.1-3)"), "11.4.1");
 	EXPECT_EQ(compiler_name("Debian clang version 14.0.6"), "clang");
 	EXPECT_EQ(compiler_version("Debian clang version 14.0.6"), "14.0.6");
-	EXPECT_EQ(parse_cc_version_text("A=1\nCONFIG_CC_VERSION_TEXT=\"gcc-12 (x) 12.2.0\"\n"), "gcc-12 (x) 12.2.0");
+	EXPECT_EQ(parse_cc_version_text("A=1\nCONFIG_CC_VERSION_TEXT=\"gcc-12 (x) 12.2.0\"\n"),
+		  "gcc-12 (x) 12.2.0");
 	EXPECT_FALSE(parse_cc_version_text("CONFIG_X=y\n"));
 }
 

@@ -28,14 +28,18 @@ TEST(Errors, EnoexecNamesBothKernelsAndTheFix)
 	EXPECT_EQ(a.name, "ENOEXEC");
 	EXPECT_FALSE(a.ok);
 	EXPECT_THAT(a.cause, HasSubstr("built for 6.1.0-50-amd64 while 6.1.0-56-amd64 runs"));
-	EXPECT_EQ(a.fix, "apt-get install -y linux-headers-6.1.0-56-amd64\ndkms autoinstall -k 6.1.0-56-amd64");
+	EXPECT_EQ(
+		a.fix,
+		"apt-get install -y linux-headers-6.1.0-56-amd64\ndkms autoinstall -k 6.1.0-56-amd64");
 }
 
 TEST(Errors, EnoexecOnRedHat)
 {
 	ErrnoContext c = debian();
-	c.distro = Distro(OsRelease{{"ID", "almalinux"}, {"ID_LIKE", "rhel centos fedora"}, {"VERSION_ID", "9"}});
-	EXPECT_THAT(explain_errno(Op::Load, ENOEXEC, c).fix, HasSubstr("dnf install -y kernel-devel-6.1.0-56-amd64"));
+	c.distro = Distro(OsRelease{
+		{"ID", "almalinux"}, {"ID_LIKE", "rhel centos fedora"}, {"VERSION_ID", "9"}});
+	EXPECT_THAT(explain_errno(Op::Load, ENOEXEC, c).fix,
+		    HasSubstr("dnf install -y kernel-devel-6.1.0-56-amd64"));
 }
 
 TEST(Errors, KeyErrorsGiveMokSteps)
@@ -108,7 +112,8 @@ TEST(Errors, UnknownBuildKernel)
 {
 	ErrnoContext c = debian();
 	c.built_for.clear();
-	EXPECT_THAT(explain_errno(Op::Load, ENOEXEC, c).cause, HasSubstr("built for another kernel"));
+	EXPECT_THAT(explain_errno(Op::Load, ENOEXEC, c).cause,
+		    HasSubstr("built for another kernel"));
 }
 
 } // namespace

@@ -88,7 +88,7 @@ toacheck::CmdResult FakeSystem::run(const std::vector<std::string> &argv)
 	auto it = commands.find(key);
 	if (it != commands.end())
 		return it->second;
-	return {};	// not installed
+	return {}; // not installed
 }
 
 void FakeSystem::sleep_seconds(double)
@@ -100,8 +100,9 @@ void FakeSystem::sleep_seconds(double)
 
 toacheck::ModInfo FakeSystem::module_info(const std::string &name_or_path, const std::string &rel)
 {
-	auto it = modules.find(name_or_path.find('/') == std::string::npos ? name_or_path + "@" + rel
-									    : name_or_path);
+	auto it =
+		modules.find(name_or_path.find('/') == std::string::npos ? name_or_path + "@" + rel
+									 : name_or_path);
 	if (it == modules.end()) {
 		toacheck::ModInfo none;
 		none.error = ENOENT;
@@ -132,27 +133,43 @@ int FakeSystem::remove_module(const std::string &)
 
 std::string stats_text(const std::map<std::string, uint64_t> &values)
 {
-	static const char *names[] = {
-		"syn_recv_sock_toa", "syn_recv_sock_no_toa", "getname_toa_ok", "getname_toa_mismatch",
-		"getname_toa_bypass", "getname_toa_empty", "untrusted", "malformed", "bad_client",
-		"exid_skipped", "table_full", "nat64_lookup", "entries_allocated", "entries_freed",
-		"entries_live", "max_entries", "maxactive", "nmissed_tcp_v4_syn_recv_sock",
-		"nmissed_tcp_v6_syn_recv_sock", "nmissed_inet_getname", "nmissed_inet6_getname",
-		"nmissed_inet_sock_destruct"};
+	static const char *names[] = {"syn_recv_sock_toa",
+				      "syn_recv_sock_no_toa",
+				      "getname_toa_ok",
+				      "getname_toa_mismatch",
+				      "getname_toa_bypass",
+				      "getname_toa_empty",
+				      "untrusted",
+				      "malformed",
+				      "bad_client",
+				      "exid_skipped",
+				      "table_full",
+				      "nat64_lookup",
+				      "entries_allocated",
+				      "entries_freed",
+				      "entries_live",
+				      "max_entries",
+				      "maxactive",
+				      "nmissed_tcp_v4_syn_recv_sock",
+				      "nmissed_tcp_v6_syn_recv_sock",
+				      "nmissed_inet_getname",
+				      "nmissed_inet6_getname",
+				      "nmissed_inet_sock_destruct"};
 	std::map<std::string, uint64_t> v = {{"max_entries", 262144}, {"maxactive", 64}};
 	for (const auto &[k, x] : values)
 		v[k] = x;
 	std::string out;
 	for (const char *n : names)
 		out += std::string(n) + std::string(32 - std::string(n).size(), ' ') +
-		       std::to_string(v.count(n) ? v[n] : 0) + "\n";
+			std::to_string(v.count(n) ? v[n] : 0) + "\n";
 	return out;
 }
 
 void make_healthy(TempRoot &root, FakeSystem &sys)
 {
 	const std::string rel = sys.release;
-	root.put("/etc/os-release", "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n");
+	root.put("/etc/os-release",
+		 "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n");
 	root.put("/proc/modules", "");
 	root.put("/lib/modules/" + rel + "/build/include/generated/utsrelease.h",
 		 "#define UTS_RELEASE \"" + rel + "\"\n");
@@ -177,7 +194,8 @@ void make_healthy(TempRoot &root, FakeSystem &sys)
 	root.put("/sys/module/toa/parameters/option_kinds", "254,253\n");
 	root.put("/sys/module/toa/parameters/option_kind", "254\n");
 	sys.commands["dpkg-query -W -f=${Version} toa-dkms"] = {0, "0.1.0-1"};
-	root.put("/proc/net/toa_stats", stats_text({{"syn_recv_sock_toa", 5}, {"getname_toa_ok", 9}}));
+	root.put("/proc/net/toa_stats",
+		 stats_text({{"syn_recv_sock_toa", 5}, {"getname_toa_ok", 9}}));
 	root.put("/etc/modules-load.d/toa.conf", "toa\n");
 }
 

@@ -28,7 +28,7 @@ public:
 	void put_exec(const std::string &rel);
 	void mkdir(const std::string &rel);
 	void remove(const std::string &rel);
-	std::string get(const std::string &rel) const;	// "" when missing
+	std::string get(const std::string &rel) const; // "" when missing
 	bool has(const std::string &rel) const;
 	std::vector<std::string> list(const std::string &rel) const;
 
@@ -45,19 +45,20 @@ public:
 	toacheck::CmdResult run(const std::vector<std::string> &argv) override;
 	std::vector<std::string> kernel_log() override { return log; }
 	void sleep_seconds(double s) override;
-	toacheck::ModInfo module_info(const std::string &name_or_path, const std::string &rel) override;
+	toacheck::ModInfo module_info(const std::string &name_or_path,
+				      const std::string &rel) override;
 	int insert_module(const std::string &path, const std::string &params) override;
 	int remove_module(const std::string &name) override;
 
 	std::string release = "6.1.0-56-amd64";
 	bool root_user = true;
-	std::map<std::string, toacheck::CmdResult> commands;	// "dkms status toa" -> result
-	std::vector<std::string> ran;				// commands asked for
+	std::map<std::string, toacheck::CmdResult> commands; // "dkms status toa" -> result
+	std::vector<std::string> ran;			     // commands asked for
 	std::vector<std::string> log;
-	std::map<std::string, toacheck::ModInfo> modules;	// "toa@6.1.0-56-amd64" or a path
+	std::map<std::string, toacheck::ModInfo> modules; // "toa@6.1.0-56-amd64" or a path
 	int insert_errno = 0;
-	std::vector<std::string> log_on_insert;	// appended by every insert
-	std::vector<std::pair<std::string, std::string>> inserted;	// path, params
+	std::vector<std::string> log_on_insert;			   // appended by every insert
+	std::vector<std::pair<std::string, std::string>> inserted; // path, params
 	int remove_errno = 0;
 	int removed = 0;
 	std::function<void()> on_sleep;

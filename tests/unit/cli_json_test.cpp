@@ -38,7 +38,8 @@ protected:
 				EXPECT_TRUE(v.is_string()) << k;
 			}
 			EXPECT_EQ(ck, (std::set<std::string>{"id", "status", "summary", "fix"}));
-			EXPECT_THAT(c["status"].get<std::string>(), testing::AnyOf("pass", "fail", "warn"));
+			EXPECT_THAT(c["status"].get<std::string>(),
+				    testing::AnyOf("pass", "fail", "warn"));
 		}
 	}
 	toatest::TempRoot root;
@@ -94,7 +95,9 @@ TEST_F(Json, Stats)
 	EXPECT_EQ(j["syn_recv_sock_toa"], 5);
 	EXPECT_EQ(j["max_entries"], 262144);
 	// File order is kept.
-	EXPECT_EQ(r.out.find("\"syn_recv_sock_toa\"") < r.out.find("\"nmissed_inet_sock_destruct\""), true);
+	EXPECT_EQ(r.out.find("\"syn_recv_sock_toa\"") <
+			  r.out.find("\"nmissed_inet_sock_destruct\""),
+		  true);
 }
 
 } // namespace

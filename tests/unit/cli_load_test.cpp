@@ -25,13 +25,17 @@ protected:
 
 TEST_F(Load, LoadsAndConfirms)
 {
-	auto r = toatest::run_cli(sys, {"load", "--param", "trusted_sources= 198.51.100.7 , 2001:db8::/32",
-					"--param", "option_kind=200"});
+	auto r = toatest::run_cli(sys,
+				  {"load", "--param",
+				   "trusted_sources= 198.51.100.7 , 2001:db8::/32", "--param",
+				   "option_kind=200"});
 	EXPECT_EQ(r.code, 0) << r.out << r.err;
 	ASSERT_EQ(sys.inserted.size(), 1u);
 	EXPECT_EQ(sys.inserted[0].first, "/lib/modules/6.1.0-56-amd64/updates/dkms/toa.ko");
-	EXPECT_EQ(sys.inserted[0].second, "trusted_sources=198.51.100.7/32,2001:db8::/32 option_kind=200");
-	EXPECT_THAT(r.out, HasSubstr("\u2713 TOA: toa loaded (version 0.1.0, option kinds 254,253)"));
+	EXPECT_EQ(sys.inserted[0].second,
+		  "trusted_sources=198.51.100.7/32,2001:db8::/32 option_kind=200");
+	EXPECT_THAT(r.out,
+		    HasSubstr("\u2713 TOA: toa loaded (version 0.1.0, option kinds 254,253)"));
 }
 
 TEST_F(Load, ExplicitModulePath)
@@ -59,7 +63,10 @@ TEST_F(Load, PreflightVermagicMismatchDoesNotInsert)
 	auto r = toatest::run_cli(sys, {"load"});
 	EXPECT_EQ(r.code, 1);
 	EXPECT_TRUE(sys.inserted.empty());
-	EXPECT_THAT(r.out, HasSubstr("ENOEXEC: the module was built for 6.1.0-50-amd64 while 6.1.0-56-amd64 runs"));
+	EXPECT_THAT(
+		r.out,
+		HasSubstr(
+			"ENOEXEC: the module was built for 6.1.0-50-amd64 while 6.1.0-56-amd64 runs"));
 	EXPECT_THAT(r.out, HasSubstr("dkms autoinstall -k 6.1.0-56-amd64"));
 }
 
@@ -80,7 +87,9 @@ TEST_F(Load, KernelWithoutModuleSupport)
 	auto r = toatest::run_cli(sys, {"load"});
 	EXPECT_EQ(r.code, 1);
 	EXPECT_TRUE(sys.inserted.empty());
-	EXPECT_THAT(r.out, HasSubstr("\u2717 ENOSYS: this kernel was built without loadable module support"));
+	EXPECT_THAT(
+		r.out,
+		HasSubstr("\u2717 ENOSYS: this kernel was built without loadable module support"));
 }
 
 TEST_F(Load, NoModuleForThisKernel)
@@ -111,9 +120,9 @@ TEST_P(LoadErrno, MapsToCauseAndExitCode)
 INSTANTIATE_TEST_SUITE_P(
 	All, LoadErrno,
 	testing::Values(ErrnoCase{ENOEXEC, 1, "ENOEXEC"}, ErrnoCase{EKEYREJECTED, 1, "Enroll MOK"},
-			ErrnoCase{ENOKEY, 1, "Required key not available"}, ErrnoCase{EPERM, 1, "lockdown"},
-			ErrnoCase{EEXIST, 0, "already loaded"}, ErrnoCase{EINVAL, 1, "EINVAL"},
-			ErrnoCase{ENOSYS, 1, "CONFIG_MODULES"}));
+			ErrnoCase{ENOKEY, 1, "Required key not available"},
+			ErrnoCase{EPERM, 1, "lockdown"}, ErrnoCase{EEXIST, 0, "already loaded"},
+			ErrnoCase{EINVAL, 1, "EINVAL"}, ErrnoCase{ENOSYS, 1, "CONFIG_MODULES"}));
 
 TEST_F(Load, EinvalShowsTheNewKernelLogLines)
 {
@@ -122,7 +131,9 @@ TEST_F(Load, EinvalShowsTheNewKernelLogLines)
 	sys.insert_errno = EINVAL;
 	auto r = toatest::run_cli(sys, {"load"});
 	EXPECT_EQ(r.code, 1);
-	EXPECT_THAT(r.out, HasSubstr("    kernel: TOA: trusted_sources refused: item 2 is not an address\n"));
+	EXPECT_THAT(
+		r.out,
+		HasSubstr("    kernel: TOA: trusted_sources refused: item 2 is not an address\n"));
 	EXPECT_THAT(r.out, testing::Not(HasSubstr("an old line")));
 }
 
@@ -144,7 +155,8 @@ TEST_F(Load, MissingLogLineIsAWarningOnly)
 	quiet.modules = sys.modules;
 	auto r = toatest::run_cli(quiet, {"load"});
 	EXPECT_EQ(r.code, 0);
-	EXPECT_THAT(r.out, HasSubstr("! toa is loaded but the kernel log shows no 'TOA: toa loaded'"));
+	EXPECT_THAT(r.out,
+		    HasSubstr("! toa is loaded but the kernel log shows no 'TOA: toa loaded'"));
 }
 
 TEST_F(Load, NotRootIsUsageError)

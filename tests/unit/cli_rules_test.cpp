@@ -89,7 +89,7 @@ TEST(Rules, FromSystemOlderModuleAndGarbage)
 {
 	toatest::TempRoot root;
 	toatest::FakeSystem sys(root);
-	root.put("/sys/module/toa/parameters/option_kind", "200\n");	// no option_kinds yet
+	root.put("/sys/module/toa/parameters/option_kind", "200\n"); // no option_kinds yet
 	root.put("/sys/module/toa/parameters/trusted_sources", "\n");
 	Rules older = Rules::from_system(sys);
 	EXPECT_EQ(older.kinds_text(), "200");
@@ -106,7 +106,7 @@ TEST(Rules, FromSystemOlderModuleAndGarbage)
 
 TEST(Rules, FromTextRefusesBadValues)
 {
-	EXPECT_THROW(Rules::from_text("2", ""), toacheck::UsageError);	// MSS
+	EXPECT_THROW(Rules::from_text("2", ""), toacheck::UsageError); // MSS
 	EXPECT_THROW(Rules::from_text("254", "10.0.0.0/33"), toacheck::UsageError);
 	EXPECT_NO_THROW(Rules::from_text("254, 200", " 10.0.0.0/8 "));
 }
@@ -115,7 +115,7 @@ TEST(Rules, WhichPacketsTheModuleReads)
 {
 	Rules r;
 	EXPECT_TRUE(r.reads(Packet::Syn));
-	EXPECT_FALSE(r.reads(Packet::Syn, true));	// a SYN cookie keeps nothing of the SYN
+	EXPECT_FALSE(r.reads(Packet::Syn, true)); // a SYN cookie keeps nothing of the SYN
 	EXPECT_TRUE(r.reads(Packet::Ack));
 	EXPECT_TRUE(r.reads(Packet::Completing));
 	EXPECT_FALSE(r.reads(Packet::Data));
@@ -134,7 +134,7 @@ TEST(Rules, EvaluateEachOutcome)
 	EXPECT_TRUE(ok.read);
 
 	auto v6 = eval(r, Packet::Ack, toa6(253, "2001:db8:c0::7", 4321), src6("2001:db8:1::2"));
-	EXPECT_EQ(v6.outcome, Outcome::Untrusted);	// not in the IPv4-only list
+	EXPECT_EQ(v6.outcome, Outcome::Untrusted); // not in the IPv4-only list
 	EXPECT_EQ(v6.toa->client(), "[2001:db8:c0::7]:4321");
 
 	auto wrong = eval(r, Packet::Ack, cat({{1, 1}, toa4(200, "203.0.113.7", 4321)}));
@@ -149,7 +149,7 @@ TEST(Rules, EvaluateEachOutcome)
 	EXPECT_EQ(badlen.outcome, Outcome::Malformed);
 	EXPECT_THAT(badlen.detail, HasSubstr("kind 254 with length 10"));
 
-	auto broken = eval(r, Packet::Ack, {3, 30});	// runs past the header
+	auto broken = eval(r, Packet::Ack, {3, 30}); // runs past the header
 	EXPECT_EQ(broken.outcome, Outcome::Malformed);
 	EXPECT_THAT(broken.detail, HasSubstr("broken"));
 
@@ -165,7 +165,7 @@ TEST(Rules, EvaluateEachOutcome)
 TEST(Rules, FastOpenCookieOnTheSynIsNotToa)
 {
 	Rules r;
-	Bytes tfo{254, 8, 0xf9, 0x89, 1, 2, 3, 4};	// RFC 7413 experiment ID
+	Bytes tfo{254, 8, 0xf9, 0x89, 1, 2, 3, 4}; // RFC 7413 experiment ID
 	auto syn = eval(r, Packet::Syn, tfo);
 	EXPECT_TRUE(syn.exid_skipped);
 	EXPECT_EQ(syn.outcome, Outcome::None);
@@ -222,7 +222,9 @@ TEST(RulesDecide, TheFirstUsablePacketWins)
 
 	// A malformed SYN does not stop the ACK from being used.
 	Conn m{Rules::from_text("254,253", "")};
-	d = m.add(Packet::Syn, {254, 9, 0, 0, 0, 0, 0, 0, 0}).add(Packet::Ack, toa4(254, "203.0.113.2", 2)).decide();
+	d = m.add(Packet::Syn, {254, 9, 0, 0, 0, 0, 0, 0, 0})
+		    .add(Packet::Ack, toa4(254, "203.0.113.2", 2))
+		    .decide();
 	EXPECT_EQ(d.verdict, Verdict::Accepted);
 	EXPECT_EQ(d.packet, Packet::Ack);
 }
@@ -230,7 +232,9 @@ TEST(RulesDecide, TheFirstUsablePacketWins)
 TEST(RulesDecide, CompletingDataSegment)
 {
 	Conn c{Rules::from_text("254,253", "")};
-	auto d = c.add(Packet::Syn, kMss).add(Packet::Completing, toa4(254, "203.0.113.7", 4321)).decide();
+	auto d = c.add(Packet::Syn, kMss)
+			 .add(Packet::Completing, toa4(254, "203.0.113.7", 4321))
+			 .decide();
 	EXPECT_EQ(d.verdict, Verdict::Accepted);
 	EXPECT_EQ(d.packet, Packet::Completing);
 	EXPECT_THAT(d.summary, HasSubstr("the data segment that completed the handshake"));
@@ -241,10 +245,13 @@ TEST(RulesDecide, WrongKindWithTheFix)
 	Conn c{Rules::from_text("254,253", "", true)};
 	auto d = c.add(Packet::Syn, kMss).add(Packet::Ack, toa4(200, "203.0.113.7", 4321)).decide();
 	EXPECT_EQ(d.verdict, Verdict::WrongKind);
-	EXPECT_EQ(d.summary,
-		  "ignored: kind 200 (client 203.0.113.7:4321) on the handshake ACK is not in option_kinds 254,253");
-	EXPECT_EQ(d.fix, "toa-check enable --option-kinds 254,253,200\n"
-			 "echo '254,253,200' > /sys/module/toa/parameters/option_kinds   (now, without reload)");
+	EXPECT_EQ(
+		d.summary,
+		"ignored: kind 200 (client 203.0.113.7:4321) on the handshake ACK is not in option_kinds 254,253");
+	EXPECT_EQ(
+		d.fix,
+		"toa-check enable --option-kinds 254,253,200\n"
+		"echo '254,253,200' > /sys/module/toa/parameters/option_kinds   (now, without reload)");
 	// Not loaded: only the boot configuration.
 	Conn u{Rules::from_text("254,253", "", false)};
 	d = u.add(Packet::Ack, toa4(200, "203.0.113.7", 4321)).decide();
@@ -258,7 +265,8 @@ TEST(RulesDecide, WrongKindAndUntrustedGivesBothFixes)
 	EXPECT_EQ(d.verdict, Verdict::WrongKind);
 	EXPECT_THAT(d.note, HasSubstr("not in trusted_sources (10.0.0.0/8) either"));
 	EXPECT_THAT(d.fix, HasSubstr("toa-check enable --option-kinds 254,200\n"));
-	EXPECT_THAT(d.fix, HasSubstr("toa-check enable --trusted-sources 10.0.0.0/8,198.51.100.2/32\n"));
+	EXPECT_THAT(d.fix,
+		    HasSubstr("toa-check enable --trusted-sources 10.0.0.0/8,198.51.100.2/32\n"));
 }
 
 TEST(RulesDecide, UntrustedWithTheFix)
@@ -266,11 +274,14 @@ TEST(RulesDecide, UntrustedWithTheFix)
 	Conn c{Rules::from_text("254,253", "10.0.0.0/8", true)};
 	auto d = c.add(Packet::Syn, kMss).add(Packet::Ack, toa4(254, "203.0.113.7", 4321)).decide();
 	EXPECT_EQ(d.verdict, Verdict::Untrusted);
-	EXPECT_EQ(d.summary, "ignored: the source 198.51.100.2 is not in trusted_sources (10.0.0.0/8); "
-			     "client 203.0.113.7:4321 (kind 254 on the handshake ACK)");
-	EXPECT_EQ(d.fix, "toa-check enable --trusted-sources 10.0.0.0/8,198.51.100.2/32\n"
-			 "echo '10.0.0.0/8,198.51.100.2/32' > /sys/module/toa/parameters/trusted_sources   "
-			 "(now, without reload)");
+	EXPECT_EQ(d.summary,
+		  "ignored: the source 198.51.100.2 is not in trusted_sources (10.0.0.0/8); "
+		  "client 203.0.113.7:4321 (kind 254 on the handshake ACK)");
+	EXPECT_EQ(
+		d.fix,
+		"toa-check enable --trusted-sources 10.0.0.0/8,198.51.100.2/32\n"
+		"echo '10.0.0.0/8,198.51.100.2/32' > /sys/module/toa/parameters/trusted_sources   "
+		"(now, without reload)");
 }
 
 TEST(RulesDecide, MalformedAndBadClient)
@@ -290,7 +301,10 @@ TEST(RulesDecide, MalformedAndBadClient)
 TEST(RulesDecide, NotReadAfterTheHandshake)
 {
 	Conn c{Rules()};
-	auto d = c.add(Packet::Syn, kMss).add(Packet::Ack, {}).add(Packet::Data, toa4(254, "203.0.113.7", 4321)).decide();
+	auto d = c.add(Packet::Syn, kMss)
+			 .add(Packet::Ack, {})
+			 .add(Packet::Data, toa4(254, "203.0.113.7", 4321))
+			 .decide();
 	EXPECT_EQ(d.verdict, Verdict::NotRead);
 	EXPECT_EQ(d.packet, Packet::Data);
 	EXPECT_THAT(d.summary, HasSubstr("only on the first data segment after the handshake"));
@@ -306,7 +320,9 @@ TEST(RulesDecide, NotReadAfterTheHandshake)
 TEST(RulesDecide, NotReadOnASynCookieSyn)
 {
 	Conn c{Rules()};
-	auto d = c.add(Packet::Syn, toa4(254, "203.0.113.7", 4321), true).add(Packet::Ack, {}).decide();
+	auto d = c.add(Packet::Syn, toa4(254, "203.0.113.7", 4321), true)
+			 .add(Packet::Ack, {})
+			 .decide();
 	EXPECT_EQ(d.verdict, Verdict::NotRead);
 	EXPECT_EQ(d.packet, Packet::Syn);
 	EXPECT_THAT(d.summary, HasSubstr("SYN cookie"));
@@ -315,10 +331,14 @@ TEST(RulesDecide, NotReadOnASynCookieSyn)
 TEST(RulesDecide, NoToa)
 {
 	Conn c{Rules()};
-	auto d = c.add(Packet::Syn, kMss).add(Packet::Ack, {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2}).decide();
+	auto d = c.add(Packet::Syn, kMss)
+			 .add(Packet::Ack, {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2})
+			 .decide();
 	EXPECT_EQ(d.verdict, Verdict::NoToa);
-	EXPECT_EQ(d.summary, "no TOA: this balancer sends no client address: enable TOA / client address transfer "
-			     "on the listener");
+	EXPECT_EQ(
+		d.summary,
+		"no TOA: this balancer sends no client address: enable TOA / client address transfer "
+		"on the listener");
 	EXPECT_FALSE(d.packet);
 }
 
@@ -343,7 +363,7 @@ TEST(RulesOptions, ListAndName)
 	EXPECT_TRUE(list_options(bad.data(), bad.size()).broken);
 	// The header is read only up to min(len, data offset).
 	EXPECT_TRUE(list_options(h.data(), 19).options.empty());
-	EXPECT_TRUE(list_options(h.data(), 22).broken);	// MSS cut short
+	EXPECT_TRUE(list_options(h.data(), 22).broken); // MSS cut short
 }
 
 } // namespace

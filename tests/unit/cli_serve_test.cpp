@@ -59,12 +59,14 @@ std::string proc_hex(int family, const char *text, unsigned port)
 
 TEST(Serve, ProcNetTcpPeer)
 {
-	std::string v4 = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
-	v4 += "   0: " + proc_hex(AF_INET, "0.0.0.0", 8080) + " " + proc_hex(AF_INET, "0.0.0.0", 0) +
-	      " 0A 00000000:00000000 00:00000000 00000000     0        0 4241 1 0000000000000000 100 0 0 10 0\n";
+	std::string v4 =
+		"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+	v4 += "   0: " + proc_hex(AF_INET, "0.0.0.0", 8080) + " " +
+		proc_hex(AF_INET, "0.0.0.0", 0) +
+		" 0A 00000000:00000000 00:00000000 00000000     0        0 4241 1 0000000000000000 100 0 0 10 0\n";
 	v4 += "   1: " + proc_hex(AF_INET, "198.51.100.1", 8080) + " " +
-	      proc_hex(AF_INET, "198.51.100.2", 40000) +
-	      " 01 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 20 4 30 10 -1\n";
+		proc_hex(AF_INET, "198.51.100.2", 40000) +
+		" 01 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 20 4 30 10 -1\n";
 	auto p = proc_net_tcp_peer(v4, AF_INET, 4242);
 	ASSERT_TRUE(p);
 	EXPECT_EQ(format_sockaddr(*p), "198.51.100.2:40000");
@@ -73,15 +75,17 @@ TEST(Serve, ProcNetTcpPeer)
 	EXPECT_EQ(format_sockaddr(*p), "0.0.0.0:0");
 	EXPECT_FALSE(proc_net_tcp_peer(v4, AF_INET, 4243));
 	EXPECT_FALSE(proc_net_tcp_peer(v4, AF_INET, 0));
-	EXPECT_FALSE(proc_net_tcp_peer(v4, AF_INET6, 4242));	// 8 hex digits are not IPv6
+	EXPECT_FALSE(proc_net_tcp_peer(v4, AF_INET6, 4242)); // 8 hex digits are not IPv6
 	EXPECT_FALSE(proc_net_tcp_peer("", AF_INET, 4242));
 
-	std::string v6 = "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+	std::string v6 =
+		"  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
 	v6 += "   0: " + proc_hex(AF_INET6, "2001:db8:1::1", 8080) + " " +
-	      proc_hex(AF_INET6, "2001:db8:1::2", 50001) +
-	      " 01 00000000:00000000 00:00000000 00000000     0        0 777 1 0000000000000000 20 4 30 10 -1\n";
-	v6 += "   1: " + proc_hex(AF_INET6, "::", 8080) + " " + proc_hex(AF_INET6, "::ffff:198.51.100.2", 40001) +
-	      " 01 00000000:00000000 00:00000000 00000000     0        0 778 1 0000000000000000 20 4 30 10 -1\n";
+		proc_hex(AF_INET6, "2001:db8:1::2", 50001) +
+		" 01 00000000:00000000 00:00000000 00000000     0        0 777 1 0000000000000000 20 4 30 10 -1\n";
+	v6 += "   1: " + proc_hex(AF_INET6, "::", 8080) + " " +
+		proc_hex(AF_INET6, "::ffff:198.51.100.2", 40001) +
+		" 01 00000000:00000000 00:00000000 00000000     0        0 778 1 0000000000000000 20 4 30 10 -1\n";
 	p = proc_net_tcp_peer(v6, AF_INET6, 777);
 	ASSERT_TRUE(p);
 	EXPECT_EQ(format_sockaddr(*p), "[2001:db8:1::2]:50001");
@@ -186,8 +190,10 @@ TEST(Serve, DualStackByDefault)
 	t.join();
 	// An IPv4 client of the [::] socket is shown as IPv4, the peer found by
 	// sock_diag (AF_INET6 table, v4-mapped) too.
-	EXPECT_THAT(log.str(), testing::MatchesRegex(
-				       "127\\.0\\.0\\.1:[0-9]+ via 127\\.0\\.0\\.1:[0-9]+ \"POST / HTTP/1\\.1\" 405\n"));
+	EXPECT_THAT(
+		log.str(),
+		testing::MatchesRegex(
+			"127\\.0\\.0\\.1:[0-9]+ via 127\\.0\\.0\\.1:[0-9]+ \"POST / HTTP/1\\.1\" 405\n"));
 }
 
 } // namespace

@@ -13,8 +13,9 @@ namespace {
 
 TEST(Stats, ParseKeepsUnknownNamesAndSkipsGarbage)
 {
-	Stats s = parse_stats("syn_recv_sock_toa 5\nfuture_counter   7\n\nbroken line here\nneg -1\n"
-			      "big 99999999999999999999999\nentries_live\t3\n");
+	Stats s =
+		parse_stats("syn_recv_sock_toa 5\nfuture_counter   7\n\nbroken line here\nneg -1\n"
+			    "big 99999999999999999999999\nentries_live\t3\n");
 	ASSERT_EQ(s.items.size(), 3u);
 	EXPECT_EQ(s.items[0].name, "syn_recv_sock_toa");
 	EXPECT_EQ(s.items[1].name, "future_counter");
@@ -38,30 +39,32 @@ TEST(Stats, Prometheus)
 	Stats s = parse_stats("syn_recv_sock_toa 5\nentries_live 3\nmaxactive 64\n"
 			      "nmissed_inet_getname 2\nnmissed_inet6_getname 0\nnew-thing 9\n");
 	std::string p = stats_prometheus(s);
-	EXPECT_EQ(p,
-		  "# HELP toa_syn_recv_sock_toa_total Connections a client was learnt for (SYN, ACK or completing segment).\n"
-		  "# TYPE toa_syn_recv_sock_toa_total counter\n"
-		  "toa_syn_recv_sock_toa_total 5\n"
-		  "# HELP toa_entries_live Entries alive now.\n"
-		  "# TYPE toa_entries_live gauge\n"
-		  "toa_entries_live 3\n"
-		  "# HELP toa_maxactive Kretprobe instances per probe (only where a kretprobe is used).\n"
-		  "# TYPE toa_maxactive gauge\n"
-		  "toa_maxactive 64\n"
-		  "# HELP toa_kprobe_missed_total Calls an attachment missed (a kretprobe out of instances), per hooked function.\n"
-		  "# TYPE toa_kprobe_missed_total counter\n"
-		  "toa_kprobe_missed_total{probe=\"inet_getname\"} 2\n"
-		  "toa_kprobe_missed_total{probe=\"inet6_getname\"} 0\n"
-		  "# HELP toa_new_thing new-thing from /proc/net/toa_stats.\n"
-		  "# TYPE toa_new_thing untyped\n"
-		  "toa_new_thing 9\n");
+	EXPECT_EQ(
+		p,
+		"# HELP toa_syn_recv_sock_toa_total Connections a client was learnt for (SYN, ACK or completing segment).\n"
+		"# TYPE toa_syn_recv_sock_toa_total counter\n"
+		"toa_syn_recv_sock_toa_total 5\n"
+		"# HELP toa_entries_live Entries alive now.\n"
+		"# TYPE toa_entries_live gauge\n"
+		"toa_entries_live 3\n"
+		"# HELP toa_maxactive Kretprobe instances per probe (only where a kretprobe is used).\n"
+		"# TYPE toa_maxactive gauge\n"
+		"toa_maxactive 64\n"
+		"# HELP toa_kprobe_missed_total Calls an attachment missed (a kretprobe out of instances), per hooked function.\n"
+		"# TYPE toa_kprobe_missed_total counter\n"
+		"toa_kprobe_missed_total{probe=\"inet_getname\"} 2\n"
+		"toa_kprobe_missed_total{probe=\"inet6_getname\"} 0\n"
+		"# HELP toa_new_thing new-thing from /proc/net/toa_stats.\n"
+		"# TYPE toa_new_thing untyped\n"
+		"toa_new_thing 9\n");
 }
 
 TEST(Stats, PrometheusEveryKnownNameHasHelpAndType)
 {
 	std::string p = stats_prometheus(parse_stats(toatest::stats_text()));
-	for (const char *name : {"toa_syn_recv_sock_no_toa_total", "toa_getname_toa_ok_total", "toa_untrusted_total",
-				 "toa_table_full_total", "toa_nat64_lookup_total", "toa_entries_freed_total"}) {
+	for (const char *name :
+	     {"toa_syn_recv_sock_no_toa_total", "toa_getname_toa_ok_total", "toa_untrusted_total",
+	      "toa_table_full_total", "toa_nat64_lookup_total", "toa_entries_freed_total"}) {
 		EXPECT_THAT(p, HasSubstr(std::string("# TYPE ") + name + " counter\n")) << name;
 		EXPECT_THAT(p, HasSubstr(std::string("# HELP ") + name + " ")) << name;
 	}

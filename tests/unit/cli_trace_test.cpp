@@ -60,7 +60,7 @@ Traced parse_lines(const toatest::CliResult &r)
 	std::istringstream in(r.out);
 	std::string line;
 	while (std::getline(in, line)) {
-		json j = json::parse(line);	// every line is one JSON object
+		json j = json::parse(line); // every line is one JSON object
 		if (j["type"] == "start")
 			t.start = j;
 		else if (j["type"] == "summary")
@@ -130,18 +130,25 @@ TEST_F(Trace, EveryVerdictFromRecordedPackets)
 	std::vector<toatest::Frame> f;
 	double t = 1000;
 	const Bytes client = toa4(254, "203.0.113.7", 4321);
-	append(f, handshake(flow(40001), kMss, client, {}, 10, t += 1));			// accepted
-	append(f, handshake(flow(40002), kMss, toa4(200, "203.0.113.7", 4321), {}, 10, t += 1));	// wrong kind
-	append(f, handshake(flow(40003, "192.0.2.9"), kMss, client, {}, 10, t += 1));	// untrusted
-	append(f, handshake(flow(40004), kMss, {254, 10, 0, 1, 2, 3, 4, 5, 6, 7}, {}, 10, t += 1));	// malformed
-	append(f, handshake(flow(40005), kMss, toa4(254, "0.0.0.0", 0), {}, 10, t += 1));	// bad client
-	append(f, handshake(flow(40006), kMss, {}, client, 10, t += 1));			// only on data
-	append(f, handshake(flow(40007), kMss, {}, {}, 10, t += 1));				// none
-	append(f, handshake(flow6(40008), kMss, toa6(253, "2001:db8:c0::7", 4321), {}, 10, t += 1));	// IPv6, 253
+	append(f, handshake(flow(40001), kMss, client, {}, 10, t += 1)); // accepted
+	append(f,
+	       handshake(flow(40002), kMss, toa4(200, "203.0.113.7", 4321), {}, 10,
+			 t += 1));						      // wrong kind
+	append(f, handshake(flow(40003, "192.0.2.9"), kMss, client, {}, 10, t += 1)); // untrusted
+	append(f,
+	       handshake(flow(40004), kMss, {254, 10, 0, 1, 2, 3, 4, 5, 6, 7}, {}, 10,
+			 t += 1)); // malformed
+	append(f,
+	       handshake(flow(40005), kMss, toa4(254, "0.0.0.0", 0), {}, 10, t += 1)); // bad client
+	append(f, handshake(flow(40006), kMss, {}, client, 10, t += 1)); // only on data
+	append(f, handshake(flow(40007), kMss, {}, {}, 10, t += 1));	 // none
+	append(f,
+	       handshake(flow6(40008), kMss, toa6(253, "2001:db8:c0::7", 4321), {}, 10,
+			 t += 1)); // IPv6, 253
 	// The ACK lost: the data segment completes the handshake and carries TOA.
 	f.push_back({t += 1, tcp_packet(flow(40009), kSyn, kMss, 0, 1000)});
 	f.push_back({t + 0.001, tcp_packet(flow(40009), kAck | kPsh, client, 10, 1001)});
-	append(f, handshake(flow(40010), cat({kMss, client}), {}, {}, 10, t += 1));	// on the SYN
+	append(f, handshake(flow(40010), cat({kMss, client}), {}, {}, 10, t += 1)); // on the SYN
 
 	Traced r = trace(f);
 	ASSERT_EQ(r.conns.size(), 10u) << r.out;
@@ -160,28 +167,33 @@ TEST_F(Trace, EveryVerdictFromRecordedPackets)
 	EXPECT_EQ(c["port"], 8080);
 	EXPECT_EQ(c["syn"]["options"], json::parse(R"([{"kind":2,"length":4}])"));
 	EXPECT_EQ(c["syn"]["toa"], nullptr);
-	EXPECT_EQ(c["ack"]["toa"], json::parse(R"({"kind":254,"length":8,"client":"203.0.113.7:4321"})"));
+	EXPECT_EQ(c["ack"]["toa"],
+		  json::parse(R"({"kind":254,"length":8,"client":"203.0.113.7:4321"})"));
 	EXPECT_EQ(c["ack"]["read"], true);
 	EXPECT_EQ(c["ack"]["outcome"], "accepted");
 	EXPECT_EQ(c["data"]["read"], false);
 	EXPECT_EQ(c["data"]["payload"], 10);
 	EXPECT_EQ(c["data"]["completes_handshake"], false);
 	EXPECT_EQ(c["fix"], "");
-	EXPECT_EQ(c["counters"], nullptr);	// from a file: no counters
+	EXPECT_EQ(c["counters"], nullptr); // from a file: no counters
 
 	c = r.by_port(40002);
 	EXPECT_EQ(c["verdict"], "wrong_kind");
 	EXPECT_EQ(c["kind"], 200);
 	EXPECT_EQ(c["client"], "203.0.113.7:4321");
 	EXPECT_EQ(c["ack"]["outcome"], "wrong_kind");
-	EXPECT_EQ(c["fix"], "toa-check enable --option-kinds 254,253,200\n"
-			    "echo '254,253,200' > /sys/module/toa/parameters/option_kinds   (now, without reload)");
+	EXPECT_EQ(
+		c["fix"],
+		"toa-check enable --option-kinds 254,253,200\n"
+		"echo '254,253,200' > /sys/module/toa/parameters/option_kinds   (now, without reload)");
 
 	c = r.by_port(40003);
 	EXPECT_EQ(c["verdict"], "untrusted");
 	EXPECT_EQ(c["balancer"], "192.0.2.9:40003");
-	EXPECT_THAT(c["fix"].get<std::string>(),
-		    HasSubstr("toa-check enable --trusted-sources 198.51.100.0/24,2001:db8:1::/64,192.0.2.9/32"));
+	EXPECT_THAT(
+		c["fix"].get<std::string>(),
+		HasSubstr(
+			"toa-check enable --trusted-sources 198.51.100.0/24,2001:db8:1::/64,192.0.2.9/32"));
 
 	c = r.by_port(40004);
 	EXPECT_EQ(c["verdict"], "malformed");
@@ -196,14 +208,15 @@ TEST_F(Trace, EveryVerdictFromRecordedPackets)
 	EXPECT_EQ(c["verdict"], "not_read");
 	EXPECT_EQ(c["packet"], "data");
 	EXPECT_EQ(c["data"]["read"], false);
-	EXPECT_EQ(c["data"]["outcome"], "accepted");	// what it would be, were it read
+	EXPECT_EQ(c["data"]["outcome"], "accepted"); // what it would be, were it read
 	EXPECT_EQ(c["ack"]["toa"], nullptr);
 
 	c = r.by_port(40007);
 	EXPECT_EQ(c["verdict"], "no_toa");
 	EXPECT_EQ(c["packet"], nullptr);
 	EXPECT_EQ(c["client"], nullptr);
-	EXPECT_THAT(c["summary"].get<std::string>(), HasSubstr("this balancer sends no client address"));
+	EXPECT_THAT(c["summary"].get<std::string>(),
+		    HasSubstr("this balancer sends no client address"));
 
 	c = r.by_port(40008);
 	EXPECT_EQ(c["verdict"], "accepted");
@@ -251,30 +264,35 @@ TEST_F(Trace, ModuleNotLoadedUsesItsDefaults)
 	EXPECT_EQ(r.start["option_kinds"], "254,253");
 	EXPECT_EQ(r.start["trusted_sources"], "");
 	ASSERT_EQ(r.conns.size(), 1u);
-	EXPECT_EQ(r.conns[0]["verdict"], "accepted");	// empty trusted_sources: any source
+	EXPECT_EQ(r.conns[0]["verdict"], "accepted"); // empty trusted_sources: any source
 	r = trace(handshake(flow(40001), kMss, toa4(200, "203.0.113.7", 4321)));
-	EXPECT_EQ(r.conns[0]["fix"], "toa-check enable --option-kinds 254,253,200");	// nothing live to change
+	EXPECT_EQ(r.conns[0]["fix"],
+		  "toa-check enable --option-kinds 254,253,200"); // nothing live to change
 }
 
 TEST_F(Trace, TextOutput)
 {
 	load_module();
-	std::vector<toatest::Frame> f = handshake(flow(40001), kMss, toa4(254, "203.0.113.7", 4321));
-	append(f, handshake(flow(40002), kMss, cat({{1, 1}, toa4(200, "203.0.113.7", 4321)}), {}, 0, 1001));
+	std::vector<toatest::Frame> f =
+		handshake(flow(40001), kMss, toa4(254, "203.0.113.7", 4321));
+	append(f,
+	       handshake(flow(40002), kMss, cat({{1, 1}, toa4(200, "203.0.113.7", 4321)}), {}, 0,
+			 1001));
 	toatest::write_pcap(pcap, f);
 	auto r = toatest::run_cli(sys, {"trace", "--read", pcap, "--count", "0"});
 	EXPECT_EQ(r.code, 0) << r.err;
-	EXPECT_EQ(r.out,
-		  "tracing handshakes to every TCP port with option_kinds 254,253, trusted_sources "
-		  "198.51.100.0/24,2001:db8:1::/64\n"
-		  "198.51.100.2:40001 -> 198.51.100.1:8080  SYN [mss]  ACK [254/8=203.0.113.7:4321]  data -  "
-		  "\u2713 accepted: client 203.0.113.7:4321 (kind 254 on the handshake ACK)\n"
-		  "198.51.100.2:40002 -> 198.51.100.1:8080  SYN [mss]  ACK [nop,nop,200/8=203.0.113.7:4321]  data -  "
-		  "\u2717 ignored: kind 200 (client 203.0.113.7:4321) on the handshake ACK is not in option_kinds "
-		  "254,253\n"
-		  "    fix: toa-check enable --option-kinds 254,253,200\n"
-		  "         echo '254,253,200' > /sys/module/toa/parameters/option_kinds   (now, without reload)\n"
-		  "2 connections traced (accepted 1, wrong_kind 1)\n");
+	EXPECT_EQ(
+		r.out,
+		"tracing handshakes to every TCP port with option_kinds 254,253, trusted_sources "
+		"198.51.100.0/24,2001:db8:1::/64\n"
+		"198.51.100.2:40001 -> 198.51.100.1:8080  SYN [mss]  ACK [254/8=203.0.113.7:4321]  data -  "
+		"\u2713 accepted: client 203.0.113.7:4321 (kind 254 on the handshake ACK)\n"
+		"198.51.100.2:40002 -> 198.51.100.1:8080  SYN [mss]  ACK [nop,nop,200/8=203.0.113.7:4321]  data -  "
+		"\u2717 ignored: kind 200 (client 203.0.113.7:4321) on the handshake ACK is not in option_kinds "
+		"254,253\n"
+		"    fix: toa-check enable --option-kinds 254,253,200\n"
+		"         echo '254,253,200' > /sys/module/toa/parameters/option_kinds   (now, without reload)\n"
+		"2 connections traced (accepted 1, wrong_kind 1)\n");
 }
 
 TEST_F(Trace, CookedAndEthernetFrames)
@@ -313,14 +331,14 @@ TEST_F(Trace, PortsAndCount)
 TEST_F(Trace, HandshakesThatDoNotCompleteAndTheirEnds)
 {
 	std::vector<toatest::Frame> f;
-	f.push_back({1000, tcp_packet(flow(40001), kSyn, kMss)});			// SYN only
-	f.push_back({1000.5, tcp_packet(flow(40001), kSyn, kMss)});			// retransmitted
+	f.push_back({1000, tcp_packet(flow(40001), kSyn, kMss)});   // SYN only
+	f.push_back({1000.5, tcp_packet(flow(40001), kSyn, kMss)}); // retransmitted
 	f.push_back({1001, tcp_packet(flow(40002), kSyn, kMss)});
-	f.push_back({1001.1, tcp_packet(flow(40002), kRst, {})});			// reset in the handshake
+	f.push_back({1001.1, tcp_packet(flow(40002), kRst, {})}); // reset in the handshake
 	append(f, handshake(flow(40003), kMss, toa4(254, "203.0.113.7", 1), {}, 0, 1002));
-	f.push_back({1002.5, tcp_packet(flow(40003), kFin | kAck, {}, 0, 1001)});	// FIN before data
-	append(f, handshake(flow(40004), kMss, {}, {}, 0, 1003));			// waits for data ...
-	append(f, handshake(flow(40005), kMss, {}, {}, 5, 1010));			// ... this comes later
+	f.push_back({1002.5, tcp_packet(flow(40003), kFin | kAck, {}, 0, 1001)}); // FIN before data
+	append(f, handshake(flow(40004), kMss, {}, {}, 0, 1003)); // waits for data ...
+	append(f, handshake(flow(40005), kMss, {}, {}, 5, 1010)); // ... this comes later
 	Traced r = trace(f);
 	ASSERT_EQ(r.conns.size(), 3u);
 	EXPECT_EQ(r.by_port(40003)["verdict"], "accepted");
@@ -343,8 +361,9 @@ TEST_F(Trace, TheSameFourTupleAgain)
 
 TEST_F(Trace, TruncatedCaptureIsNotJudged)
 {
-	std::vector<toatest::Frame> f = handshake(flow(40001), kMss, toa4(254, "203.0.113.7", 4321));
-	f[1].caplen = 20 + 20 + 4;	// the ACK's TOA cut in the middle
+	std::vector<toatest::Frame> f =
+		handshake(flow(40001), kMss, toa4(254, "203.0.113.7", 4321));
+	f[1].caplen = 20 + 20 + 4; // the ACK's TOA cut in the middle
 	Traced r = trace(f);
 	ASSERT_EQ(r.conns.size(), 1u);
 	EXPECT_EQ(r.conns[0]["ack"]["truncated"], true);
@@ -397,15 +416,18 @@ public:
 TEST_F(Trace, CountersThatMovedForTheConnection)
 {
 	load_module();
-	root.put("/proc/net/toa_stats", toatest::stats_text({{"syn_recv_sock_toa", 5}, {"entries_live", 2}}));
+	root.put("/proc/net/toa_stats",
+		 toatest::stats_text({{"syn_recv_sock_toa", 5}, {"entries_live", 2}}));
 	FakeCapture cap;
 	for (const auto &fr : handshake(flow(40001), kMss, toa4(254, "203.0.113.7", 4321), {}, 3))
 		cap.frames.push_back(fr.bytes);
 	cap.after = [&](size_t i) {
-		if (i == 1)	// the module counts the ACK; a counter new to toa-check moves too
+		if (i == 1) // the module counts the ACK; a counter new to toa-check moves too
 			root.put("/proc/net/toa_stats",
-				 toatest::stats_text({{"syn_recv_sock_toa", 6}, {"entries_allocated", 1},
-						      {"entries_live", 3}}) + "future_counter 2\n");
+				 toatest::stats_text({{"syn_recv_sock_toa", 6},
+						      {"entries_allocated", 1},
+						      {"entries_live", 3}}) +
+					 "future_counter 2\n");
 	};
 	TraceOptions opt;
 	opt.ports = {8080};
@@ -417,8 +439,9 @@ TEST_F(Trace, CountersThatMovedForTheConnection)
 	Traced r = parse_lines({0, out.str(), err.str()});
 	ASSERT_EQ(r.conns.size(), 1u) << out.str();
 	EXPECT_EQ(r.start["source"], "live");
-	EXPECT_EQ(r.conns[0]["counters"],
-		  json::parse(R"({"syn_recv_sock_toa":1,"entries_allocated":1,"future_counter":2})"));
+	EXPECT_EQ(
+		r.conns[0]["counters"],
+		json::parse(R"({"syn_recv_sock_toa":1,"entries_allocated":1,"future_counter":2})"));
 }
 
 TEST(TraceDecode, NothingPastTheTcpHeaderIsRead)
@@ -431,7 +454,7 @@ TEST(TraceDecode, NothingPastTheTcpHeaderIsRead)
 	std::memcpy(exact, full.data(), headers);
 	auto s = decode_frame(DLT_RAW, exact, headers);
 	ASSERT_TRUE(s);
-	EXPECT_EQ(s->payload, 1000u);	// from the IP length
+	EXPECT_EQ(s->payload, 1000u); // from the IP length
 	EXPECT_EQ(s->tcp_len, 28u);
 	EXPECT_FALSE(s->truncated);
 	Rules rules;
@@ -448,20 +471,20 @@ TEST(TraceDecode, RefusesWhatIsNotAnInboundTcpSegment)
 	udp[9] = 17;
 	EXPECT_FALSE(decode_frame(DLT_RAW, udp.data(), udp.size()));
 	Bytes frag = p;
-	frag[6] = 0x20;	// more fragments
+	frag[6] = 0x20; // more fragments
 	EXPECT_FALSE(decode_frame(DLT_RAW, frag.data(), frag.size()));
 	Bytes shortdoff = p;
-	shortdoff[20 + 12] = 0x40;	// data offset 16 bytes
+	shortdoff[20 + 12] = 0x40; // data offset 16 bytes
 	EXPECT_FALSE(decode_frame(DLT_RAW, shortdoff.data(), shortdoff.size()));
 	Bytes overdoff = p;
-	overdoff[20 + 12] = 0xf0;	// 60 bytes, more than the IP length holds
+	overdoff[20 + 12] = 0xf0; // 60 bytes, more than the IP length holds
 	EXPECT_FALSE(decode_frame(DLT_RAW, overdoff.data(), overdoff.size()));
 	EXPECT_FALSE(decode_frame(DLT_RAW, p.data(), 39));
 	EXPECT_FALSE(decode_frame(DLT_PPP, p.data(), p.size()));
 	Flow f6 = flow6(1);
 	Bytes v6 = tcp_packet(f6, kSyn, kMss);
 	EXPECT_TRUE(decode_frame(DLT_RAW, v6.data(), v6.size()));
-	v6[6] = 0;	// a hop-by-hop header first: not followed
+	v6[6] = 0; // a hop-by-hop header first: not followed
 	EXPECT_FALSE(decode_frame(DLT_RAW, v6.data(), v6.size()));
 }
 
@@ -471,11 +494,13 @@ TEST(TraceDecode, RandomBytesNeverCrash)
 	Rules rules;
 	Tracker t(rules, {});
 	for (int round = 0; round < 20000; ++round) {
-		Bytes base = tcp_packet(flow(static_cast<uint16_t>(round % 50)), kSyn, kMss, round % 3);
+		Bytes base =
+			tcp_packet(flow(static_cast<uint16_t>(round % 50)), kSyn, kMss, round % 3);
 		size_t n = rng() % (base.size() + 8);
 		Bytes b(n);
 		for (size_t i = 0; i < n; ++i)
-			b[i] = (i < base.size() && rng() % 4) ? base[i] : static_cast<uint8_t>(rng());
+			b[i] = (i < base.size() && rng() % 4) ? base[i]
+							      : static_cast<uint8_t>(rng());
 		for (int dlt : {DLT_RAW, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_EN10MB})
 			if (auto s = decode_frame(dlt, b.data(), b.size())) {
 				ASSERT_LE(s->tcp + s->tcp_len, b.data() + b.size());
@@ -512,7 +537,9 @@ TEST(TraceFilter, KernelFilterExpression)
 	// libpcap compiles it.
 	pcap_t *dead = pcap_open_dead(DLT_LINUX_SLL, kSnaplen);
 	bpf_program prog{};
-	EXPECT_EQ(pcap_compile(dead, &prog, capture_filter({80, 443, 8080}).c_str(), 1, PCAP_NETMASK_UNKNOWN), 0);
+	EXPECT_EQ(pcap_compile(dead, &prog, capture_filter({80, 443, 8080}).c_str(), 1,
+			       PCAP_NETMASK_UNKNOWN),
+		  0);
 	pcap_freecode(&prog);
 	pcap_close(dead);
 }
@@ -522,16 +549,18 @@ TEST_F(Trace, CommandLineErrors)
 	sys.root_user = false;
 	auto r = toatest::run_cli(sys, {"trace"});
 	EXPECT_EQ(r.code, 2);
-	EXPECT_EQ(r.err, "toa-check: error: trace captures packets and needs root (run: sudo toa-check trace)\n");
+	EXPECT_EQ(
+		r.err,
+		"toa-check: error: trace captures packets and needs root (run: sudo toa-check trace)\n");
 	sys.root_user = true;
 	root.put("/proc/net/tcp", "  sl  local_address rem_address   st\n");
 	r = toatest::run_cli(sys, {"trace"});
 	EXPECT_EQ(r.code, 1);
 	EXPECT_THAT(r.err, HasSubstr("no TCP port is listening"));
 	for (auto bad : std::vector<std::vector<std::string>>{{"trace", "--port", "0"},
-							       {"trace", "--port", "70000"},
-							       {"trace", "--count", "-1"},
-							       {"trace", "--seconds", "x"}}) {
+							      {"trace", "--port", "70000"},
+							      {"trace", "--count", "-1"},
+							      {"trace", "--seconds", "x"}}) {
 		r = toatest::run_cli(sys, bad);
 		EXPECT_EQ(r.code, 2) << bad[1] << " " << bad[2];
 	}

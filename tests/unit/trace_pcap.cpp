@@ -43,7 +43,7 @@ Bytes tcp_packet(const Flow &f, uint8_t flags, const Bytes &opts, size_t payload
 	if (f.family == 4) {
 		p[0] = 0x45;
 		put16(p, 2, static_cast<uint16_t>(p.size()));
-		put16(p, 6, 0x4000);	// DF
+		put16(p, 6, 0x4000); // DF
 		p[8] = 64;
 		p[9] = 6;
 		std::copy(src.begin(), src.end(), p.begin() + 12);
@@ -94,8 +94,8 @@ Bytes cat(std::initializer_list<Bytes> parts)
 	return out;
 }
 
-std::vector<Frame> handshake(const Flow &f, const Bytes &syn, const Bytes &ack, const Bytes &data, size_t data_len,
-			     double t)
+std::vector<Frame> handshake(const Flow &f, const Bytes &syn, const Bytes &ack, const Bytes &data,
+			     size_t data_len, double t)
 {
 	std::vector<Frame> out;
 	out.push_back({t, tcp_packet(f, kSyn, syn, 0, 1000)});
@@ -105,7 +105,8 @@ std::vector<Frame> handshake(const Flow &f, const Bytes &syn, const Bytes &ack, 
 	return out;
 }
 
-void write_pcap(const std::string &path, const std::vector<Frame> &frames, int dlt, unsigned sll_type)
+void write_pcap(const std::string &path, const std::vector<Frame> &frames, int dlt,
+		unsigned sll_type)
 {
 	pcap_t *dead = pcap_open_dead(dlt, 65535);
 	if (!dead)
@@ -121,10 +122,10 @@ void write_pcap(const std::string &path, const std::vector<Frame> &frames, int d
 		if (dlt == DLT_LINUX_SLL) {
 			b.assign(16, 0);
 			put16(b, 0, static_cast<uint16_t>(sll_type));
-			put16(b, 2, 1);	// ARPHRD_ETHER
+			put16(b, 2, 1); // ARPHRD_ETHER
 			put16(b, 14, proto);
 		} else if (dlt == DLT_EN10MB) {
-			b.assign(18, 0);	// with one VLAN tag
+			b.assign(18, 0); // with one VLAN tag
 			put16(b, 12, 0x8100);
 			put16(b, 14, 7);
 			put16(b, 16, proto);
@@ -133,7 +134,8 @@ void write_pcap(const std::string &path, const std::vector<Frame> &frames, int d
 		b.insert(b.end(), f.bytes.begin(), f.bytes.end());
 		pcap_pkthdr h{};
 		h.ts.tv_sec = static_cast<time_t>(f.ts);
-		h.ts.tv_usec = static_cast<suseconds_t>((f.ts - static_cast<double>(h.ts.tv_sec)) * 1e6 + 0.5);
+		h.ts.tv_usec = static_cast<suseconds_t>(
+			(f.ts - static_cast<double>(h.ts.tv_sec)) * 1e6 + 0.5);
 		h.len = static_cast<bpf_u_int32>(b.size());
 		h.caplen = static_cast<bpf_u_int32>(f.caplen ? link + f.caplen : b.size());
 		pcap_dump(reinterpret_cast<u_char *>(d), &h, b.data());

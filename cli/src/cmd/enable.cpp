@@ -10,7 +10,8 @@ namespace toacheck {
 CLI::App *EnableCmd::define(CLI::App &app)
 {
 	auto *c = app.add_subcommand(
-		"enable", "Load toa at boot (/etc/modules-load.d/toa.conf) with options (/etc/modprobe.d/toa.conf)");
+		"enable",
+		"Load toa at boot (/etc/modules-load.d/toa.conf) with options (/etc/modprobe.d/toa.conf)");
 	c->add_option_function<std::string>(
 		 "--trusted-sources", [this](const std::string &v) { trusted_sources = v; },
 		 "Accept TOA only from these comma-separated CIDRs (your load balancers); \"\" clears")

@@ -8,9 +8,12 @@ namespace toacheck {
 
 CLI::App *TraceCmd::define(CLI::App &app)
 {
-	auto *c = app.add_subcommand("trace", "Watch handshakes arriving at listening ports: the TOA option the "
-					      "balancer sends and what toa does with it");
-	c->add_option("--port", opt.ports, "Only this port (repeatable; default: every listening TCP port)")
+	auto *c = app.add_subcommand(
+		"trace",
+		"Watch handshakes arriving at listening ports: the TOA option the "
+		"balancer sends and what toa does with it");
+	c->add_option("--port", opt.ports,
+		      "Only this port (repeatable; default: every listening TCP port)")
 		->type_name("N")
 		->delimiter(',')
 		->check(CLI::Range(1, 65535));
@@ -20,7 +23,8 @@ CLI::App *TraceCmd::define(CLI::App &app)
 	c->add_option("--seconds", opt.seconds, "Stop after SECONDS (default 60; 0: no limit)")
 		->type_name("SECONDS")
 		->check(CLI::Range(0.0, 86400.0));
-	c->add_flag("--json", opt.json, "JSON Lines: a start object, one object per connection, a summary");
+	c->add_flag("--json", opt.json,
+		    "JSON Lines: a start object, one object per connection, a summary");
 	// Undocumented: a pcap file instead of the live capture (the unit tests).
 	c->add_option("--read", opt.read_file)->group("");
 	return c;

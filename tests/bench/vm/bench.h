@@ -19,38 +19,36 @@
 
 /* What a phase runs with. */
 enum bench_phase {
-	PH_A,		/* no module */
-	PH_B,		/* module loaded, no TOA anywhere */
-	PH_C,		/* module loaded, TOA in every handshake */
+	PH_A, /* no module */
+	PH_B, /* module loaded, no TOA anywhere */
+	PH_C, /* module loaded, TOA in every handshake */
 	PH_N
 };
 
 /* Where the TOA goes in phase C (and what stands in its place in A, B). */
 enum bench_where {
-	TOA_ON_ACK,	/* LVS/Huawei: the handshake ACK */
-	TOA_ON_SYN,	/* Alibaba-style: the SYN */
+	TOA_ON_ACK, /* LVS/Huawei: the handshake ACK */
+	TOA_ON_SYN, /* Alibaba-style: the SYN */
 };
 
 struct bench {
 	struct vt vt;
-	int lfd, dfd;			/* listener, TCP_DEFER_ACCEPT listener */
+	int lfd, dfd; /* listener, TCP_DEFER_ACCEPT listener */
 	uint16_t lport, dport;
-	int next_host;			/* LB addresses 198.51.100.10.. */
+	int next_host; /* LB addresses 198.51.100.10.. */
 	/* sizes */
 	int rounds, conns, calls, batch, live;
-	bool unchecked;		/* --unchecked: a module variant that shows nothing */
+	bool unchecked; /* --unchecked: a module variant that shows nothing */
 };
 
 /* A fresh load balancer address (so no 4-tuple is ever reused). */
 struct in_addr bench_lb(struct bench *b);
 
 /* Per-operation figures of one phase; < 0 and vt.err set on failure. */
-double bench_conn(struct bench *b, int phase, enum bench_where where,
-		  bool deferred);
+double bench_conn(struct bench *b, int phase, enum bench_where where, bool deferred);
 double bench_getpeername(struct bench *b, int phase);
 /* accept() and close() of @b->batch queued connections. */
-int bench_accept_close(struct bench *b, int phase, double *accept,
-		       double *destroy);
+int bench_accept_close(struct bench *b, int phase, double *accept, double *destroy);
 
 /* ---- the figures ---- */
 

@@ -60,7 +60,6 @@ void bench_report(int rounds)
 		med = m->n % 2 ? s[m->n / 2] : (s[m->n / 2 - 1] + s[m->n / 2]) / 2;
 		printf("BENCH-M %s median=%.1f min=%.1f max=%.1f spread=%.2f%% rounds=%d/%d\n",
 		       m->name, med, s[0], s[m->n - 1],
-		       med > 0 ? 100.0 * (s[m->n - 1] - s[0]) / med : 0.0,
-		       m->n, rounds);
+		       med > 0 ? 100.0 * (s[m->n - 1] - s[0]) / med : 0.0, m->n, rounds);
 	}
 }

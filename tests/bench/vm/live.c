@@ -39,16 +39,12 @@ struct bench_live *bench_live_open(struct bench *b, int phase, int n)
 		s->fd = -1;
 		l->n = i + 1;
 		lbsim_tun_flush(b->vt.tun);
-		err = lbsim_conn_init(&s->c, b->vt.tun, AF_INET, &lb, 0,
-				      &b->vt.srv4, b->lport);
+		err = lbsim_conn_init(&s->c, b->vt.tun, AF_INET, &lb, 0, &b->vt.srv4, b->lport);
 		if (!err)
-			err = lbsim_connect(&s->c, NULL, 0,
-					    phase == PH_C ? o : NULL,
-					    phase == PH_C ? olen : 0,
-					    VT_TIMEOUT_MS);
+			err = lbsim_connect(&s->c, NULL, 0, phase == PH_C ? o : NULL,
+					    phase == PH_C ? olen : 0, VT_TIMEOUT_MS);
 		if (err) {
-			vt_fail(&b->vt, "connection %d of %d: %s", i + 1, n,
-			     strerror(-err));
+			vt_fail(&b->vt, "connection %d of %d: %s", i + 1, n, strerror(-err));
 			goto bad;
 		}
 		s->fd = accept4(b->lfd, NULL, NULL, SOCK_CLOEXEC);
@@ -121,11 +117,9 @@ int bench_memory(struct bench *b, int n)
 	if (before < 0 || order < 0 || per_slab <= 0)
 		return vt_fail(&b->vt, "no /sys/kernel/slab/toa_entry (SLUB merged the cache?)");
 	printf("BENCH-MEM live=%lld of %d object_size=%ld bytes_per_entry=%.1f cache_objects_per_entry=%.3f\n",
-	       live, n, slab_attr("object_size"),
-	       (double)(page << order) / (double)per_slab,
+	       live, n, slab_attr("object_size"), (double)(page << order) / (double)per_slab,
 	       (double)(open - before) / n);
 	if (live != n)
-		return vt_fail(&b->vt, "entries_live %lld with %d TOA connections open",
-			    live, n);
+		return vt_fail(&b->vt, "entries_live %lld with %d TOA connections open", live, n);
 	return vt_wait_live_zero(&b->vt, 10000);
 }

@@ -30,10 +30,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-static const char *const phase_name[PH_N] = { "a", "b", "c" };
+static const char *const phase_name[PH_N] = {"a", "b", "c"};
 
-static int record(struct bench *b, const char *what, int phase, int round,
-		  double v)
+static int record(struct bench *b, const char *what, int phase, int round, double v)
 {
 	char name[32];
 
@@ -55,8 +54,7 @@ static int run_phase(struct bench *b, int phase, int round)
 	    record(b, "conn_syn", phase, round, bench_conn(b, phase, TOA_ON_SYN, false)) ||
 	    record(b, "conn_defer", phase, round, bench_conn(b, phase, TOA_ON_ACK, true)) ||
 	    record(b, "getpeername", phase, round, bench_getpeername(b, phase)) ||
-	    bench_accept_close(b, phase, &acc, &des) ||
-	    record(b, "accept", phase, round, acc) ||
+	    bench_accept_close(b, phase, &acc, &des) || record(b, "accept", phase, round, acc) ||
 	    record(b, "destroy", phase, round, des))
 		return -1;
 	/* the same with many entries in the table (or sockets, in A and B) */
@@ -85,8 +83,7 @@ static int run_phase(struct bench *b, int phase, int round)
 
 static int rounds(struct bench *b)
 {
-	static const int order[2][PH_N] = { { PH_A, PH_B, PH_C },
-					    { PH_C, PH_B, PH_A } };
+	static const int order[2][PH_N] = {{PH_A, PH_B, PH_C}, {PH_C, PH_B, PH_A}};
 	int r, i;
 
 	for (r = 0; r < b->rounds; r++) {
@@ -99,7 +96,7 @@ static int rounds(struct bench *b)
 				return -1;
 			if (run_phase(b, p, r))
 				return vt_fail(&b->vt, "round %d, phase %s: %s", r + 1,
-					    phase_name[p], b->vt.err);
+					       phase_name[p], b->vt.err);
 		}
 		if (vt_mod_loaded(VT_MODULE_NAME) && vt_unload(&b->vt))
 			return -1;
@@ -123,20 +120,18 @@ static int listeners(struct bench *b)
 
 static void print_info(const struct bench *b)
 {
-	static const char *const vuln[] = { "retbleed", "spectre_v2",
-					    "spec_rstack_overflow" };
+	static const char *const vuln[] = {"retbleed", "spectre_v2", "spec_rstack_overflow"};
 	char path[128], text[160];
 	struct utsname u;
 	size_t i;
 
 	uname(&u);
 	printf("BENCH-INFO kernel=%s arch=%s cpus=%ld rounds=%d conns=%d calls=%d batch=%d live=%d\n",
-	       u.release, u.machine, sysconf(_SC_NPROCESSORS_ONLN), b->rounds,
-	       b->conns, b->calls, b->batch, b->live);
+	       u.release, u.machine, sysconf(_SC_NPROCESSORS_ONLN), b->rounds, b->conns, b->calls,
+	       b->batch, b->live);
 	/* mitigations change instruction counts: say which were on */
 	for (i = 0; i < sizeof(vuln) / sizeof(vuln[0]); i++) {
-		snprintf(path, sizeof(path),
-			 "/sys/devices/system/cpu/vulnerabilities/%s", vuln[i]);
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/vulnerabilities/%s", vuln[i]);
 		if (!vt_read_file(path, text, sizeof(text)))
 			printf("BENCH-CPU %s: %s\n", vuln[i], text);
 	}
@@ -150,8 +145,8 @@ static int number(const char *opt, const char *s, int lo, int hi, int *out)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || *end || end == s || v < lo || v > hi) {
-		fprintf(stderr, "toa-bench: %s wants a number in %d..%d, got \"%s\"\n",
-			opt, lo, hi, s);
+		fprintf(stderr, "toa-bench: %s wants a number in %d..%d, got \"%s\"\n", opt, lo, hi,
+			s);
 		return -1;
 	}
 	*out = (int)v;
@@ -160,12 +155,16 @@ static int number(const char *opt, const char *s, int lo, int hi, int *out)
 
 static int parse_args(struct bench *b, int argc, char **argv)
 {
-	static const struct { const char *name; int lo, hi; size_t off; } opts[] = {
-		{ "--rounds", 1, BENCH_MAX_ROUNDS, offsetof(struct bench, rounds) },
-		{ "--conns", 1, 100000, offsetof(struct bench, conns) },
-		{ "--calls", 1, 10000000, offsetof(struct bench, calls) },
-		{ "--batch", 1, 1000, offsetof(struct bench, batch) },
-		{ "--live", 1, 30000, offsetof(struct bench, live) },
+	static const struct {
+		const char *name;
+		int lo, hi;
+		size_t off;
+	} opts[] = {
+		{"--rounds", 1, BENCH_MAX_ROUNDS, offsetof(struct bench, rounds)},
+		{"--conns", 1, 100000, offsetof(struct bench, conns)},
+		{"--calls", 1, 10000000, offsetof(struct bench, calls)},
+		{"--batch", 1, 1000, offsetof(struct bench, batch)},
+		{"--live", 1, 30000, offsetof(struct bench, live)},
 	};
 	int i;
 	size_t k;
@@ -196,14 +195,19 @@ static int parse_args(struct bench *b, int argc, char **argv)
 	fprintf(stderr, "toa-bench: --module PATH (a readable toa.ko) is required\n");
 	return -1;
 usage:
-	fprintf(stderr, "usage: toa-bench --module PATH [--rounds N] [--conns N] [--calls N] [--batch N] [--live N]\n");
+	fprintf(stderr,
+		"usage: toa-bench --module PATH [--rounds N] [--conns N] [--calls N] [--batch N] [--live N]\n");
 	return -1;
 }
 
 int main(int argc, char **argv)
 {
-	static struct bench b = { .rounds = 5, .conns = 200, .calls = 3000,
-				  .batch = 100, .live = 10000, .next_host = 10 };
+	static struct bench b = {.rounds = 5,
+				 .conns = 200,
+				 .calls = 3000,
+				 .batch = 100,
+				 .live = 10000,
+				 .next_host = 10};
 	struct rlimit rl;
 	int failed = 0;
 
@@ -228,8 +232,8 @@ int main(int argc, char **argv)
 		bench_report(b.rounds);
 		printf("PASS bench_rounds\n");
 	}
-	if ((vt_mod_loaded(VT_MODULE_NAME) || !vt_load(&b.vt, "")) &&
-	    !bench_memory(&b, b.live) && !vt_unload(&b.vt)) {
+	if ((vt_mod_loaded(VT_MODULE_NAME) || !vt_load(&b.vt, "")) && !bench_memory(&b, b.live) &&
+	    !vt_unload(&b.vt)) {
 		printf("PASS bench_memory\n");
 	} else {
 		printf("FAIL bench_memory: %s\n", b.vt.err);

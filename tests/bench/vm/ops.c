@@ -52,14 +52,14 @@ static size_t toa_or_filler(struct bench *b, uint8_t *o, bool toa)
 	return n;
 }
 
-static int connect_lb(struct bench *b, struct lbsim_conn *c, uint16_t port,
-		      struct in_addr lb, int phase, enum bench_where where)
+static int connect_lb(struct bench *b, struct lbsim_conn *c, uint16_t port, struct in_addr lb,
+		      int phase, enum bench_where where)
 {
 	uint8_t syn[LBSIM_MAX_OPTLEN], ack[LBSIM_MAX_OPTLEN];
 	size_t synlen = 0, acklen;
 	int err;
 
-	lbsim_tun_flush(b->vt.tun);	/* nothing earlier is wanted */
+	lbsim_tun_flush(b->vt.tun); /* nothing earlier is wanted */
 	acklen = toa_or_filler(b, ack, phase == PH_C && where == TOA_ON_ACK);
 	if (where == TOA_ON_SYN) {
 		/* MSS 1460, then the option: no timestamps on this one */
@@ -69,16 +69,16 @@ static int connect_lb(struct bench *b, struct lbsim_conn *c, uint16_t port,
 	}
 	err = lbsim_conn_init(c, b->vt.tun, AF_INET, &lb, 0, &b->vt.srv4, port);
 	if (!err)
-		err = lbsim_connect(c, synlen ? syn : NULL, synlen,
-				    acklen ? ack : NULL, acklen, VT_TIMEOUT_MS);
+		err = lbsim_connect(c, synlen ? syn : NULL, synlen, acklen ? ack : NULL, acklen,
+				    VT_TIMEOUT_MS);
 	if (err)
 		return vt_fail(&b->vt, "emulated handshake: %s", strerror(-err));
 	return 0;
 }
 
 /* Is @sa what @phase must show: the client (C) or the balancer? */
-static int check_peer(struct bench *b, const struct sockaddr_in *sa,
-		      int phase, const struct lbsim_conn *c, const char *what)
+static int check_peer(struct bench *b, const struct sockaddr_in *sa, int phase,
+		      const struct lbsim_conn *c, const char *what)
 {
 	bool ok;
 	char got[96];
@@ -87,20 +87,18 @@ static int check_peer(struct bench *b, const struct sockaddr_in *sa,
 		return 0;
 	if (phase == PH_C)
 		ok = sa->sin_port == htons(VT_CLIENT_PORT) &&
-		     sa->sin_addr.s_addr == b->vt.client4.s_addr;
+			sa->sin_addr.s_addr == b->vt.client4.s_addr;
 	else
-		ok = sa->sin_port == htons(c->lb_port) &&
-		     !memcmp(&sa->sin_addr, c->lb_addr, 4);
+		ok = sa->sin_port == htons(c->lb_port) && !memcmp(&sa->sin_addr, c->lb_addr, 4);
 	if (ok)
 		return 0;
 	vt_fmt_sockaddr((const struct sockaddr *)sa, got, sizeof(got));
 	return vt_fail(&b->vt, "phase %c: %s gave %s", 'a' + phase, what, got);
 }
 
-static int accept_checked(struct bench *b, int lfd, int phase,
-			  const struct lbsim_conn *c)
+static int accept_checked(struct bench *b, int lfd, int phase, const struct lbsim_conn *c)
 {
-	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	struct pollfd pfd = {.fd = lfd, .events = POLLIN};
 	struct sockaddr_in sa;
 	socklen_t len = sizeof(sa);
 	int fd;
@@ -117,8 +115,7 @@ static int accept_checked(struct bench *b, int lfd, int phase,
 	return fd;
 }
 
-static int getpeername_checked(struct bench *b, int fd, int phase,
-			       const struct lbsim_conn *c)
+static int getpeername_checked(struct bench *b, int fd, int phase, const struct lbsim_conn *c)
 {
 	struct sockaddr_in sa;
 	socklen_t len = sizeof(sa);
@@ -135,7 +132,7 @@ static int getpeername_checked(struct bench *b, int fd, int phase,
  */
 static int close_lb_first(struct bench *b, struct vt_session *s)
 {
-	struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+	struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
 	char buf[64];
 	int err;
 
@@ -174,8 +171,7 @@ static int deferred_request(struct bench *b, struct vt_session *s, int phase)
 	if (write(s->fd, ans, sizeof(ans) - 1) != (ssize_t)(sizeof(ans) - 1))
 		return vt_fail(&b->vt, "server write: %s", strerror(errno));
 	while (got < sizeof(ans) - 1) {
-		ssize_t n = lbsim_recv(&s->c, buf + got, sizeof(buf) - got,
-				       VT_TIMEOUT_MS);
+		ssize_t n = lbsim_recv(&s->c, buf + got, sizeof(buf) - got, VT_TIMEOUT_MS);
 
 		if (n <= 0)
 			return vt_fail(&b->vt, "the answer did not arrive");
@@ -184,13 +180,12 @@ static int deferred_request(struct bench *b, struct vt_session *s, int phase)
 	return 0;
 }
 
-static int bench_one_conn(struct bench *b, int phase, enum bench_where where,
-		    bool deferred, struct in_addr lb)
+static int bench_one_conn(struct bench *b, int phase, enum bench_where where, bool deferred,
+			  struct in_addr lb)
 {
-	struct vt_session s = { .fd = -1 };
+	struct vt_session s = {.fd = -1};
 
-	if (connect_lb(b, &s.c, deferred ? b->dport : b->lport, lb, phase,
-		       where))
+	if (connect_lb(b, &s.c, deferred ? b->dport : b->lport, lb, phase, where))
 		return -1;
 	if (deferred) {
 		if (deferred_request(b, &s, phase))
@@ -209,8 +204,7 @@ bad:
 	return -1;
 }
 
-double bench_conn(struct bench *b, int phase, enum bench_where where,
-		  bool deferred)
+double bench_conn(struct bench *b, int phase, enum bench_where where, bool deferred)
 {
 	struct in_addr lb = bench_lb(b);
 	long long t0 = 0;
@@ -228,7 +222,7 @@ double bench_conn(struct bench *b, int phase, enum bench_where where,
 
 double bench_getpeername(struct bench *b, int phase)
 {
-	struct vt_session s = { .fd = -1 };
+	struct vt_session s = {.fd = -1};
 	struct sockaddr_in sa;
 	socklen_t len;
 	long long t0;
@@ -261,8 +255,7 @@ bad:
 	return -1;
 }
 
-int bench_accept_close(struct bench *b, int phase, double *accept,
-		       double *destroy)
+int bench_accept_close(struct bench *b, int phase, double *accept, double *destroy)
 {
 	struct vt_session *s = calloc((size_t)b->batch, sizeof(*s));
 	struct in_addr lb = bench_lb(b);
@@ -281,8 +274,7 @@ int bench_accept_close(struct bench *b, int phase, double *accept,
 		socklen_t len = sizeof(sa);
 
 		t = now_ns();
-		s[i].fd = accept4(b->lfd, (struct sockaddr *)&sa, &len,
-				  SOCK_CLOEXEC);
+		s[i].fd = accept4(b->lfd, (struct sockaddr *)&sa, &len, SOCK_CLOEXEC);
 		ta += now_ns() - t;
 		if (s[i].fd < 0) {
 			vt_fail(&b->vt, "accept: %s", strerror(errno));

@@ -14,14 +14,14 @@
 
 #include "../kt.h"
 
-#define CLI_TIMEOUT_MS	120000	/* TCG is slow; a hung toa-check is a failure */
-#define CLI_CHECK	"\xe2\x9c\x93"	/* U+2713, toa-check's "passed" mark */
-#define CLI_CROSS	"\xe2\x9c\x97"	/* U+2717, its "failed" mark */
+#define CLI_TIMEOUT_MS 120000	      /* TCG is slow; a hung toa-check is a failure */
+#define CLI_CHECK      "\xe2\x9c\x93" /* U+2713, toa-check's "passed" mark */
+#define CLI_CROSS      "\xe2\x9c\x97" /* U+2717, its "failed" mark */
 
 /* what one toa-check run did */
 struct cli_out {
-	int code;		/* exit code; 128 + signal when killed */
-	char cmd[256];		/* "toa-check load --module ..." for messages */
+	int code;      /* exit code; 128 + signal when killed */
+	char cmd[256]; /* "toa-check load --module ..." for messages */
 	char out[65536];
 	char err[8192];
 };
@@ -35,16 +35,14 @@ extern struct cli_out cli_buf;
  */
 int cli_run(struct vt *vt, struct cli_out *r, ...);
 /* fork + exec @argv with stdout/stderr into the two files */
-pid_t cli_spawn(const char *const *argv, const char *out_path,
-		const char *err_path);
+pid_t cli_spawn(const char *const *argv, const char *out_path, const char *err_path);
 /* wait up to @ms for @pid; its exit code, 128 + signal, or -1 on timeout */
 int cli_wait(pid_t pid, int ms);
 
 /* ---- what it printed ---- */
 int cli_expect_code(struct vt *vt, const struct cli_out *r, int code);
 /* stderr is exactly one "toa-check: error: ...@needle..." line, exit 2 */
-int cli_expect_usage_error(struct vt *vt, const struct cli_out *r,
-			   const char *needle);
+int cli_expect_usage_error(struct vt *vt, const struct cli_out *r, const char *needle);
 /* some line of stdout equals @line */
 int cli_expect_line(struct vt *vt, const struct cli_out *r, const char *line);
 bool cli_has_line(const char *text, const char *line);
@@ -54,11 +52,11 @@ int cli_count_lines_starting(const char *text, const char *prefix);
 /* stdout as JSON, or vt_fail() naming the command */
 struct vt_json *cli_json(struct vt *vt, const struct cli_out *r);
 /* @v is an object whose members are exactly @keys, in that order */
-int cli_json_keys(struct vt *vt, const char *what, const struct vt_json *v,
-		  const char *const *keys, size_t n);
+int cli_json_keys(struct vt *vt, const char *what, const struct vt_json *v, const char *const *keys,
+		  size_t n);
 
 /* ---- the kernel side ---- */
-const char *cli_release(void);		/* uname -r */
+const char *cli_release(void); /* uname -r */
 /*
  * One connection through the emulator from the LB of @family, with a TOA
  * option for the test client or without one; accept() must show the

@@ -21,8 +21,8 @@ static int cli_load(struct vt *vt)
 
 	/* a bad parameter is refused before the kernel sees anything */
 	before = vt_kmsg_count("TOA: ");
-	if (cli_run(vt, r, "load", "--module", vt->module_path, "--param", "option_kind=1",
-		    NULL) || cli_expect_usage_error(vt, r, "option_kind"))
+	if (cli_run(vt, r, "load", "--module", vt->module_path, "--param", "option_kind=1", NULL) ||
+	    cli_expect_usage_error(vt, r, "option_kind"))
 		return -1;
 	if (vt_mod_loaded(VT_MODULE_NAME))
 		return vt_fail(vt, "%s: toa got loaded", r->cmd);
@@ -39,39 +39,41 @@ static int cli_load(struct vt *vt)
 	/* load with a parameter: live, parameter set, kernel log line shown */
 	before = vt_kmsg_count("TOA: toa loaded");
 	if (cli_run(vt, r, "load", "--module", vt->module_path, "--param",
-		    "trusted_sources=" VT_LB_NET4, NULL) || cli_expect_code(vt, r, 0))
+		    "trusted_sources=" VT_LB_NET4, NULL) ||
+	    cli_expect_code(vt, r, 0))
 		return -1;
 	after = vt_kmsg_count("TOA: toa loaded");
 	if (!vt_mod_loaded(VT_MODULE_NAME) || access("/sys/module/toa", F_OK))
 		return vt_fail(vt, "%s: exit 0 but toa is not loaded", r->cmd);
 	if (after != before + 1)
-		return vt_fail(vt, "%s: %d new \"TOA: toa loaded\" kernel lines, want 1",
-			       r->cmd, after - before);
+		return vt_fail(vt, "%s: %d new \"TOA: toa loaded\" kernel lines, want 1", r->cmd,
+			       after - before);
 	if (vt_param_read("trusted_sources", val, sizeof(val)) || strcmp(val, VT_LB_NET4))
-		return vt_fail(vt, "after %s, trusted_sources reads \"%s\", want %s",
-			       r->cmd, val, VT_LB_NET4);
-	snprintf(line, sizeof(line), CLI_CHECK " %s built for %s", vt->module_path,
-		 cli_release());
-	if (cli_expect_line(vt, r, line) ||
-	    cli_expect_line(vt, r, CLI_CHECK " Secure Boot off") ||
+		return vt_fail(vt, "after %s, trusted_sources reads \"%s\", want %s", r->cmd, val,
+			       VT_LB_NET4);
+	snprintf(line, sizeof(line), CLI_CHECK " %s built for %s", vt->module_path, cli_release());
+	if (cli_expect_line(vt, r, line) || cli_expect_line(vt, r, CLI_CHECK " Secure Boot off") ||
 	    cli_expect_line(vt, r, "    parameters: trusted_sources=" VT_LB_NET4))
 		return -1;
 	if (!strstr(r->out, CLI_CHECK " TOA: toa loaded (version "))
-		return vt_fail(vt, "%s: output lacks \"" CLI_CHECK " TOA: toa loaded (version ...\": \"%.300s\"",
+		return vt_fail(vt,
+			       "%s: output lacks \"" CLI_CHECK
+			       " TOA: toa loaded (version ...\": \"%.300s\"",
 			       r->cmd, r->out);
 
 	/* again: already loaded is not an error; parameters are not applied */
 	if (vt_read_file("/sys/module/toa/version", val, sizeof(val)))
 		return vt_fail(vt, "/sys/module/toa/version unreadable");
 	snprintf(line, sizeof(line), CLI_CHECK " toa %s is already loaded", val);
-	if (cli_run(vt, r, "load", NULL) || cli_expect_code(vt, r, 0) || cli_expect_line(vt, r, line))
+	if (cli_run(vt, r, "load", NULL) || cli_expect_code(vt, r, 0) ||
+	    cli_expect_line(vt, r, line))
 		return -1;
-	if (cli_run(vt, r, "load", "--module", vt->module_path, "--param", "max_entries=5",
-		    NULL) || cli_expect_code(vt, r, 0) || cli_expect_line(vt, r, line))
+	if (cli_run(vt, r, "load", "--module", vt->module_path, "--param", "max_entries=5", NULL) ||
+	    cli_expect_code(vt, r, 0) || cli_expect_line(vt, r, line))
 		return -1;
 	if (!strstr(r->out, "parameters not applied"))
-		return vt_fail(vt, "%s: no \"parameters not applied\" note: \"%.300s\"",
-			       r->cmd, r->out);
+		return vt_fail(vt, "%s: no \"parameters not applied\" note: \"%.300s\"", r->cmd,
+			       r->out);
 	if (vt_param_read("max_entries", val, sizeof(val)) || strcmp(val, "262144"))
 		return vt_fail(vt, "after %s, max_entries reads \"%s\", want 262144", r->cmd, val);
 
@@ -110,7 +112,8 @@ static int cli_load(struct vt *vt)
 	if (!vt_mod_loaded(VT_MODULE_NAME))
 		return vt_fail(vt, "%s: exit 0 but toa is not loaded", r->cmd);
 	if (vt_param_read("trusted_sources", val, sizeof(val)) || val[0])
-		return vt_fail(vt, "after %s, trusted_sources reads \"%s\", want empty", r->cmd, val);
+		return vt_fail(vt, "after %s, trusted_sources reads \"%s\", want empty", r->cmd,
+			       val);
 	return 0;
 }
 

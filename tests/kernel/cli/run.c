@@ -18,8 +18,7 @@
 
 struct cli_out cli_buf;
 
-pid_t cli_spawn(const char *const *argv, const char *out_path,
-		const char *err_path)
+pid_t cli_spawn(const char *const *argv, const char *out_path, const char *err_path)
 {
 	pid_t pid;
 
@@ -32,8 +31,7 @@ pid_t cli_spawn(const char *const *argv, const char *out_path,
 		int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
-		if (in < 0 || o < 0 || e < 0 || dup2(in, 0) < 0 ||
-		    dup2(o, 1) < 0 || dup2(e, 2) < 0)
+		if (in < 0 || o < 0 || e < 0 || dup2(in, 0) < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
 			_exit(126);
 		execv(argv[0], (char *const *)argv);
 		dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
@@ -106,18 +104,15 @@ int cli_run(struct vt *vt, struct cli_out *r, ...)
 	if (!err)
 		err = vt_read_all("/tmp/cli.err", r->err, sizeof(r->err));
 	if (err)
-		return vt_fail(vt, "%s: reading its output: %s", r->cmd,
-			       strerror(-err));
+		return vt_fail(vt, "%s: reading its output: %s", r->cmd, strerror(-err));
 	vt_log(vt, "$ %s -> %d\n%s%s", r->cmd, r->code, r->out, r->err);
 	if (r->code < 0)
-		return vt_fail(vt, "%s: no exit within %d ms", r->cmd,
-			       CLI_TIMEOUT_MS);
+		return vt_fail(vt, "%s: no exit within %d ms", r->cmd, CLI_TIMEOUT_MS);
 	if (r->code == 126 || r->code == 127)
-		return vt_fail(vt, "%s: could not be started: %.200s", r->cmd,
-			       r->err);
+		return vt_fail(vt, "%s: could not be started: %.200s", r->cmd, r->err);
 	if (r->code > 128)
-		return vt_fail(vt, "%s: killed by signal %d; stderr: %.300s",
-			       r->cmd, r->code - 128, r->err);
+		return vt_fail(vt, "%s: killed by signal %d; stderr: %.300s", r->cmd, r->code - 128,
+			       r->err);
 	return 0;
 }
 
@@ -145,8 +140,8 @@ bool cli_has_line(const char *text, const char *line)
 int cli_expect_line(struct vt *vt, const struct cli_out *r, const char *line)
 {
 	if (!cli_has_line(r->out, line))
-		return vt_fail(vt, "%s: no line \"%s\" in its output \"%.400s\"",
-			       r->cmd, line, r->out);
+		return vt_fail(vt, "%s: no line \"%s\" in its output \"%.400s\"", r->cmd, line,
+			       r->out);
 	return 0;
 }
 
@@ -167,17 +162,16 @@ int cli_count_lines_starting(const char *text, const char *prefix)
 	return count;
 }
 
-int cli_expect_usage_error(struct vt *vt, const struct cli_out *r,
-			   const char *needle)
+int cli_expect_usage_error(struct vt *vt, const struct cli_out *r, const char *needle)
 {
 	size_t n = strlen(r->err);
 
 	if (cli_expect_code(vt, r, 2))
 		return -1;
-	if (strncmp(r->err, "toa-check: error: ", 18) || n == 0 ||
-	    r->err[n - 1] != '\n' || strchr(r->err, '\n') != r->err + n - 1 ||
-	    !strstr(r->err, needle))
-		return vt_fail(vt, "%s: stderr \"%s\", want one \"toa-check: error: ...%s...\" line",
+	if (strncmp(r->err, "toa-check: error: ", 18) || n == 0 || r->err[n - 1] != '\n' ||
+	    strchr(r->err, '\n') != r->err + n - 1 || !strstr(r->err, needle))
+		return vt_fail(vt,
+			       "%s: stderr \"%s\", want one \"toa-check: error: ...%s...\" line",
 			       r->cmd, r->err, needle);
 	return 0;
 }
@@ -192,8 +186,8 @@ struct vt_json *cli_json(struct vt *vt, const struct cli_out *r)
 	return doc;
 }
 
-int cli_json_keys(struct vt *vt, const char *what, const struct vt_json *v,
-		  const char *const *keys, size_t n)
+int cli_json_keys(struct vt *vt, const char *what, const struct vt_json *v, const char *const *keys,
+		  size_t n)
 {
 	const struct vt_json *k = v->kids;
 	size_t i;
@@ -202,8 +196,8 @@ int cli_json_keys(struct vt *vt, const char *what, const struct vt_json *v,
 		return vt_fail(vt, "%s: not a JSON object", what);
 	for (i = 0; i < n; i++, k = k->next)
 		if (!k || strcmp(k->key, keys[i]))
-			return vt_fail(vt, "%s: member %zu is \"%s\", want \"%s\"",
-				       what, i + 1, k ? k->key : "(none)", keys[i]);
+			return vt_fail(vt, "%s: member %zu is \"%s\", want \"%s\"", what, i + 1,
+				       k ? k->key : "(none)", keys[i]);
 	if (k)
 		return vt_fail(vt, "%s: unexpected member \"%s\"", what, k->key);
 	return 0;
@@ -227,14 +221,13 @@ int cli_toa_conn(struct vt *vt, int family, bool with_toa)
 	int lfd, r;
 
 	if (with_toa)
-		n = v4 ? lbsim_toa_v4(o, TOA_DEFAULT_KIND, &vt->client4, VT_CLIENT_PORT) :
-			 lbsim_toa_v6(o, TOA_DEFAULT_KIND, &vt->client6, VT_CLIENT_PORT);
+		n = v4 ? lbsim_toa_v4(o, TOA_DEFAULT_KIND, &vt->client4, VT_CLIENT_PORT)
+		       : lbsim_toa_v6(o, TOA_DEFAULT_KIND, &vt->client6, VT_CLIENT_PORT);
 	lfd = vt_listener(vt, v4 ? VT_LSN_V4 : VT_LSN_V6_ONLY, &lport);
 	if (lfd < 0)
 		return -1;
 	r = vt_one_conn(vt, lfd, lport, family, n ? o : NULL, n,
-			with_toa ? (v4 ? VT_CLIENT4 : VT_CLIENT6) :
-				   (v4 ? VT_LB4 : VT_LB6),
+			with_toa ? (v4 ? VT_CLIENT4 : VT_CLIENT6) : (v4 ? VT_LB4 : VT_LB6),
 			with_toa ? VT_CLIENT_PORT : 0);
 	close(lfd);
 	return r;

@@ -34,10 +34,17 @@ static int cli_selftest(struct vt *vt)
 	if (vt_param_write("trusted_sources", "\n") || vt_stats_read(vt, &a))
 		return vt_fail(vt, "preparing: %s", vt->err[0] ? vt->err : "trusted_sources");
 	if (cli_run(vt, r, "selftest", NULL) || cli_expect_code(vt, r, 0) ||
-	    cli_expect_line(vt, r, CLI_CHECK " IPv4: accept() returned 203.0.113.7:4321, the client in the TOA option") ||
+	    cli_expect_line(
+		    vt, r,
+		    CLI_CHECK
+		    " IPv4: accept() returned 203.0.113.7:4321, the client in the TOA option") ||
 	    cli_expect_line(vt, r, CLI_CHECK " IPv4: getpeername() returned 203.0.113.7:4321") ||
-	    cli_expect_line(vt, r, CLI_CHECK " IPv6: accept() returned [2001:db8:c11e::7]:4321, the client in the TOA option") ||
-	    cli_expect_line(vt, r, CLI_CHECK " IPv6: getpeername() returned [2001:db8:c11e::7]:4321") ||
+	    cli_expect_line(
+		    vt, r,
+		    CLI_CHECK
+		    " IPv6: accept() returned [2001:db8:c11e::7]:4321, the client in the TOA option") ||
+	    cli_expect_line(vt, r,
+			    CLI_CHECK " IPv6: getpeername() returned [2001:db8:c11e::7]:4321") ||
 	    cli_expect_line(vt, r, CLI_CHECK " IPv4: syn_recv_sock_toa +1") ||
 	    cli_expect_line(vt, r, CLI_CHECK " IPv6: syn_recv_sock_toa +1") ||
 	    cli_expect_line(vt, r, "selftest passed"))
@@ -59,8 +66,12 @@ static int cli_selftest(struct vt *vt)
 	if (cli_run(vt, r, "selftest", NULL) || cli_expect_code(vt, r, 0) ||
 	    cli_expect_line(vt, r, "selftest passed"))
 		return -1;
-	if (!strstr(r->out, CLI_CHECK " IPv4: TOA from 198.51.100.2 ignored as untrusted (accept() returned the load balancer 198.51.100.2:") ||
-	    !strstr(r->out, CLI_CHECK " IPv6: TOA from 2001:db8:7fa::2 ignored as untrusted (accept() returned the load balancer [2001:db8:7fa::2]:") ||
+	if (!strstr(r->out,
+		    CLI_CHECK
+		    " IPv4: TOA from 198.51.100.2 ignored as untrusted (accept() returned the load balancer 198.51.100.2:") ||
+	    !strstr(r->out,
+		    CLI_CHECK
+		    " IPv6: TOA from 2001:db8:7fa::2 ignored as untrusted (accept() returned the load balancer [2001:db8:7fa::2]:") ||
 	    cli_count_lines_starting(r->out, CLI_CROSS))
 		return vt_fail(vt, "%s: want both families ignored as untrusted: \"%.600s\"",
 			       r->cmd, r->out);
@@ -76,12 +87,15 @@ static int cli_selftest(struct vt *vt)
 	if (vt_unload(vt))
 		return -1;
 	if (cli_run(vt, r, "selftest", NULL) || cli_expect_code(vt, r, 1) ||
-	    cli_expect_line(vt, r, CLI_CROSS " toa is not loaded: connections below keep the load balancer's address") ||
+	    cli_expect_line(
+		    vt, r,
+		    CLI_CROSS
+		    " toa is not loaded: connections below keep the load balancer's address") ||
 	    cli_expect_line(vt, r, "selftest failed"))
 		return -1;
 	if (!strstr(r->out, CLI_CROSS " IPv4: accept() returned 198.51.100.2:"))
-		return vt_fail(vt, "%s: want the load balancer from accept(): \"%.600s\"",
-			       r->cmd, r->out);
+		return vt_fail(vt, "%s: want the load balancer from accept(): \"%.600s\"", r->cmd,
+			       r->out);
 	if (count_netdevs() != devs)
 		return vt_fail(vt, "%s: %d network devices before, %d after", r->cmd, devs,
 			       count_netdevs());
@@ -89,5 +103,5 @@ static int cli_selftest(struct vt *vt)
 }
 
 /* it unloads the module: trusted_sources empty and the defaults back afterwards */
-VT_SCENARIO(cli_selftest, .order = KT_CLI_SELFTEST, .needs_module = true,
-	    .cli = true, .clear_trusted = true, .reload_default = true);
+VT_SCENARIO(cli_selftest, .order = KT_CLI_SELFTEST, .needs_module = true, .cli = true,
+	    .clear_trusted = true, .reload_default = true);

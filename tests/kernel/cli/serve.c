@@ -15,14 +15,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define SERVE_PORT	18080
+#define SERVE_PORT 18080
 
-static pid_t serve_pid = -1;	/* the toa-check serve child, -1 once reaped */
+static pid_t serve_pid = -1; /* the toa-check serve child, -1 once reaped */
 
 /* the TCP state (hex, as in /proc/net/tcp*) of the server socket whose peer port is @port */
 static void server_state(uint16_t port, char *out, size_t cap)
 {
-	static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
+	static const char *const files[] = {"/proc/net/tcp", "/proc/net/tcp6"};
 	char line[512], want[8];
 	size_t i;
 
@@ -48,16 +48,16 @@ static void server_state(uint16_t port, char *out, size_t cap)
  * GET / through the emulator from the LB of @family with a TOA for the
  * test client; the answer goes to @resp, the LB port to *@lb_port.
  */
-static int http_get(struct vt *vt, int family, uint16_t port, char *resp,
-		    size_t cap, uint16_t *lb_port)
+static int http_get(struct vt *vt, int family, uint16_t port, char *resp, size_t cap,
+		    uint16_t *lb_port)
 {
 	static const char get[] = "GET /toa HTTP/1.0\r\nHost: www.example.com\r\n"
 				  "User-Agent: toa-vmtest\r\n\r\n";
 	struct lbsim_conn c;
 	uint8_t o[20];
-	size_t n = family == AF_INET ?
-		lbsim_toa_v4(o, TOA_DEFAULT_KIND, &vt->client4, VT_CLIENT_PORT) :
-		lbsim_toa_v6(o, TOA_DEFAULT_KIND, &vt->client6, VT_CLIENT_PORT);
+	size_t n = family == AF_INET
+		? lbsim_toa_v4(o, TOA_DEFAULT_KIND, &vt->client4, VT_CLIENT_PORT)
+		: lbsim_toa_v6(o, TOA_DEFAULT_KIND, &vt->client6, VT_CLIENT_PORT);
 	size_t got = 0;
 	ssize_t k = 0;
 	int err;
@@ -85,7 +85,8 @@ static int http_get(struct vt *vt, int family, uint16_t port, char *resp,
 	resp[got] = '\0';
 	if (k < 0) {
 		lbsim_reset(&c);
-		return vt_fail(vt, "reading the answer: %s (got \"%.60s\")", strerror((int)-k), resp);
+		return vt_fail(vt, "reading the answer: %s (got \"%.60s\")", strerror((int)-k),
+			       resp);
 	}
 	/* generous: the host running this VM under TCG may be busy */
 	err = lbsim_close(&c, 4 * VT_TIMEOUT_MS);
@@ -93,9 +94,11 @@ static int http_get(struct vt *vt, int family, uint16_t port, char *resp,
 		char state[64];
 
 		server_state(c.lb_port, state, sizeof(state));
-		return vt_fail(vt, "%s: closing the request connection: %s (emulator: fin_sent %u fin_acked %u fin_rtx %u peer_fin %u snd_una %u snd_nxt %u; server socket: %s)",
-			       family == AF_INET ? "IPv4" : "IPv6", strerror(-err),
-			       c.fin_sent, c.fin_acked, c.fin_rtx, c.peer_fin, c.snd_una, c.snd_nxt, state);
+		return vt_fail(
+			vt,
+			"%s: closing the request connection: %s (emulator: fin_sent %u fin_acked %u fin_rtx %u peer_fin %u snd_una %u snd_nxt %u; server socket: %s)",
+			family == AF_INET ? "IPv4" : "IPv6", strerror(-err), c.fin_sent,
+			c.fin_acked, c.fin_rtx, c.peer_fin, c.snd_una, c.snd_nxt, state);
 	}
 	if (c.fin_rtx)
 		vt_log(vt, "%s: our FIN was sent %u more time(s) before the server acknowledged it",
@@ -107,8 +110,7 @@ static int http_get(struct vt *vt, int family, uint16_t port, char *resp,
 static int serve_start(struct vt *vt, char *out, size_t cap)
 {
 	char port_arg[16], line[256], err[2048];
-	const char *argv[] = { vt->toa_check, "serve", "--port", port_arg, "--count", "2",
-			       NULL };
+	const char *argv[] = {vt->toa_check, "serve", "--port", port_arg, "--count", "2", NULL};
 	int waited, code;
 
 	snprintf(port_arg, sizeof(port_arg), "%d", SERVE_PORT);
@@ -128,8 +130,7 @@ static int serve_start(struct vt *vt, char *out, size_t cap)
 				       out, err);
 		}
 		if (waited > CLI_TIMEOUT_MS)
-			return vt_fail(vt, "toa-check serve: no \"%s\" after %d ms", line,
-				       waited);
+			return vt_fail(vt, "toa-check serve: no \"%s\" after %d ms", line, waited);
 		usleep(50000);
 	}
 }
@@ -163,20 +164,20 @@ static int cli_serve(struct vt *vt)
 	if (code != 0)
 		return vt_fail(vt, "toa-check serve --count 2: exit %d, want 0 (stderr \"%.200s\")",
 			       code, resp);
-	snprintf(line, sizeof(line), "203.0.113.7:4321 via 198.51.100.2:%u \"GET /toa HTTP/1.0\" 200",
-		 lb4_port);
+	snprintf(line, sizeof(line),
+		 "203.0.113.7:4321 via 198.51.100.2:%u \"GET /toa HTTP/1.0\" 200", lb4_port);
 	if (!cli_has_line(out, line))
 		return vt_fail(vt, "access log \"%s\" lacks the line \"%s\"", out, line);
 	snprintf(line, sizeof(line),
-		 "[2001:db8:c0::7]:4321 via [2001:db8:1::2]:%u \"GET /toa HTTP/1.0\" 200", lb6_port);
+		 "[2001:db8:c0::7]:4321 via [2001:db8:1::2]:%u \"GET /toa HTTP/1.0\" 200",
+		 lb6_port);
 	if (!cli_has_line(out, line))
 		return vt_fail(vt, "access log \"%s\" lacks the line \"%s\"", out, line);
 
 	/* bad input: one line, exit 2 */
 	if (cli_run(vt, &cli_buf, "serve", "--port", "70000", NULL) ||
 	    cli_expect_usage_error(vt, &cli_buf, "70000") ||
-	    cli_run(vt, &cli_buf, "serve", "--bind", "not-an-address", "--port", "0",
-		    NULL) ||
+	    cli_run(vt, &cli_buf, "serve", "--bind", "not-an-address", "--port", "0", NULL) ||
 	    cli_expect_usage_error(vt, &cli_buf, "not-an-address"))
 		return -1;
 	return 0;

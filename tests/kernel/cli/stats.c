@@ -11,8 +11,7 @@
 #include <string.h>
 
 /* --json: the same names in the same order, the same values */
-static int stats_json(struct vt *vt, struct cli_out *r,
-		      const struct vt_stats *b, long long toa)
+static int stats_json(struct vt *vt, struct cli_out *r, const struct vt_stats *b, long long toa)
 {
 	struct vt_json *doc, *k;
 	int i, ret = -1;
@@ -31,8 +30,8 @@ static int stats_json(struct vt *vt, struct cli_out *r,
 		if (strcmp(k->key, b->name[i]) || k->t != VT_JSON_NUM ||
 		    strtoll(k->s, NULL, 10) != b->value[i]) {
 			vt_fail(vt, "%s: member %d is \"%s\": %s, /proc/net/toa_stats has %s %lld",
-				r->cmd, i + 1, k->key, k->s ? k->s : "(not a number)",
-				b->name[i], b->value[i]);
+				r->cmd, i + 1, k->key, k->s ? k->s : "(not a number)", b->name[i],
+				b->value[i]);
 			goto out;
 		}
 	}
@@ -48,15 +47,15 @@ out:
 }
 
 /* what docs/toa-check.md promises for a /proc/net/toa_stats line */
-static void prom_sample(const char *name, long long value, char *sample,
-			size_t cap, char *type_line, size_t tcap)
+static void prom_sample(const char *name, long long value, char *sample, size_t cap,
+			char *type_line, size_t tcap)
 {
-	static const char *const gauges[] = { "entries_live", "max_entries", "maxactive" };
+	static const char *const gauges[] = {"entries_live", "max_entries", "maxactive"};
 	size_t i;
 
 	if (!strncmp(name, "nmissed_", 8)) {
-		snprintf(sample, cap, "toa_kprobe_missed_total{probe=\"%s\"} %lld",
-			 name + 8, value);
+		snprintf(sample, cap, "toa_kprobe_missed_total{probe=\"%s\"} %lld", name + 8,
+			 value);
 		snprintf(type_line, tcap, "# TYPE toa_kprobe_missed_total counter");
 		return;
 	}
@@ -85,12 +84,11 @@ static int prom_lines(struct vt *vt, const struct cli_out *r, int want_samples)
 			size_t j;
 
 			if (strncmp(p, "toa_", 4) || !sp || sp + 1 >= p + len)
-				return vt_fail(vt, "%s: bad line \"%.*s\"", r->cmd,
-					       (int)len, p);
+				return vt_fail(vt, "%s: bad line \"%.*s\"", r->cmd, (int)len, p);
 			for (j = (size_t)(sp + 1 - p); j < len; j++)
 				if (!isdigit((unsigned char)p[j]))
-					return vt_fail(vt, "%s: bad value in \"%.*s\"",
-						       r->cmd, (int)len, p);
+					return vt_fail(vt, "%s: bad value in \"%.*s\"", r->cmd,
+						       (int)len, p);
 			samples++;
 		}
 		if (!e)
@@ -98,14 +96,14 @@ static int prom_lines(struct vt *vt, const struct cli_out *r, int want_samples)
 		p = e + 1;
 	}
 	if (samples != want_samples)
-		return vt_fail(vt, "%s: %d samples, /proc/net/toa_stats has %d lines",
-			       r->cmd, samples, want_samples);
+		return vt_fail(vt, "%s: %d samples, /proc/net/toa_stats has %d lines", r->cmd,
+			       samples, want_samples);
 	return 0;
 }
 
 /* --prometheus: documented names, types, values */
-static int stats_prometheus(struct vt *vt, struct cli_out *r,
-			    const struct vt_stats *b, long long toa)
+static int stats_prometheus(struct vt *vt, struct cli_out *r, const struct vt_stats *b,
+			    long long toa)
 {
 	char sample[160], type_line[160];
 	int i, missed = 0;
@@ -114,8 +112,10 @@ static int stats_prometheus(struct vt *vt, struct cli_out *r,
 	for (i = 0; i < b->n; i++)
 		missed += !strncmp(b->name[i], "nmissed_", 8);
 	if (missed < 4)
-		return vt_fail(vt, "/proc/net/toa_stats has %d nmissed_ lines, want one per hooked function (>= 4)",
-			       missed);
+		return vt_fail(
+			vt,
+			"/proc/net/toa_stats has %d nmissed_ lines, want one per hooked function (>= 4)",
+			missed);
 	if (cli_run(vt, r, "stats", "--prometheus", NULL) || cli_expect_code(vt, r, 0))
 		return -1;
 	for (i = 0; i < b->n; i++) {
@@ -130,7 +130,8 @@ static int stats_prometheus(struct vt *vt, struct cli_out *r,
 	    cli_count_lines_starting(r->out, "# TYPE toa_kprobe_missed_total ") != 1 ||
 	    cli_count_lines_starting(r->out, "toa_kprobe_missed_total{probe=\"") != missed) {
 		if (!vt->err[0])
-			vt_fail(vt, "%s: want one toa_kprobe_missed_total family with %d probes: \"%.500s\"",
+			vt_fail(vt,
+				"%s: want one toa_kprobe_missed_total family with %d probes: \"%.500s\"",
 				r->cmd, missed, r->out);
 		return -1;
 	}
@@ -158,8 +159,7 @@ static int stats_table(struct vt *vt, struct cli_out *r, long long toa)
 	found = cli_has_line(sq, sample);
 	free(sq);
 	if (!found)
-		return vt_fail(vt, "%s: no \"%s\" row: \"%.400s\"", r->cmd, sample,
-			       r->out);
+		return vt_fail(vt, "%s: no \"%s\" row: \"%.400s\"", r->cmd, sample, r->out);
 	return 0;
 }
 
@@ -170,10 +170,9 @@ static int cli_stats(struct vt *vt)
 	long long toa;
 
 	/* TOA connections, both families, and one without TOA */
-	if (vt_stats_read(vt, &a) ||
-	    cli_toa_conn(vt, AF_INET, true) || cli_toa_conn(vt, AF_INET6, true) ||
-	    cli_toa_conn(vt, AF_INET, false) || vt_wait_live_zero(vt, 3000) ||
-	    vt_stats_read(vt, &b) ||
+	if (vt_stats_read(vt, &a) || cli_toa_conn(vt, AF_INET, true) ||
+	    cli_toa_conn(vt, AF_INET6, true) || cli_toa_conn(vt, AF_INET, false) ||
+	    vt_wait_live_zero(vt, 3000) || vt_stats_read(vt, &b) ||
 	    vt_expect_delta(vt, &a, &b, "syn_recv_sock_toa", 2))
 		return -1;
 	toa = vt_stat_get(&b, "syn_recv_sock_toa");

@@ -38,24 +38,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define TRACE_OUT	"/tmp/trace.out"
-#define TRACE_ERR	"/tmp/trace.err"
-#define TRACE_WAIT_MS	60000	/* TCG is slow: start-up, a line, the exit */
-#define TRACE_OUT_CAP	(512 * 1024)
-#define MANY		100
+#define TRACE_OUT     "/tmp/trace.out"
+#define TRACE_ERR     "/tmp/trace.err"
+#define TRACE_WAIT_MS 60000 /* TCG is slow: start-up, a line, the exit */
+#define TRACE_OUT_CAP (512 * 1024)
+#define MANY	      100
 
 static struct {
-	pid_t pid;		/* the toa-check trace child, -1 once reaped */
+	pid_t pid; /* the toa-check trace child, -1 once reaped */
 	int code;
 	char out[TRACE_OUT_CAP];
 	char err[8192];
-} tr = { .pid = -1 };
+} tr = {.pid = -1};
 
 /* the listeners: plain IPv4 and IPv6-only, so accept() shows plain addresses */
 struct lsns {
 	int fd4, fd6;
 	uint16_t port4, port6;
-	char arg[16];		/* the --port value: both */
+	char arg[16]; /* the --port value: both */
 };
 
 static int count_of(const char *text, const char *needle)
@@ -82,8 +82,10 @@ static int wait_for(struct vt *vt, const char *needle, int n)
 		if (waitpid(tr.pid, NULL, WNOHANG) == tr.pid) {
 			tr.pid = -1;
 			vt_read_all(TRACE_ERR, tr.err, sizeof(tr.err));
-			return vt_fail(vt, "toa-check trace ended early; stdout \"%.300s\" stderr \"%.300s\"",
-				       tr.out, tr.err);
+			return vt_fail(
+				vt,
+				"toa-check trace ended early; stdout \"%.300s\" stderr \"%.300s\"",
+				tr.out, tr.err);
 		}
 		usleep(20000);
 	}
@@ -92,11 +94,11 @@ static int wait_for(struct vt *vt, const char *needle, int n)
 }
 
 /* start "toa-check trace --json --seconds 600 A1..A4" and wait until it captures */
-static int trace_start(struct vt *vt, const char *a1, const char *a2,
-		       const char *a3, const char *a4)
+static int trace_start(struct vt *vt, const char *a1, const char *a2, const char *a3,
+		       const char *a4)
 {
-	const char *argv[] = { vt->toa_check, "trace", "--json", "--seconds", "600",
-			       a1, a2, a3, a4, NULL };
+	const char *argv[] = {vt->toa_check, "trace", "--json", "--seconds", "600", a1, a2, a3, a4,
+			      NULL};
 
 	/* the previous run's start line must not be taken for this one's */
 	unlink(TRACE_OUT);
@@ -158,13 +160,13 @@ static struct vt_json *trace_line(struct vt *vt, const char *type, const char *l
 			return vt_fail(vt, "trace line is not JSON (%s): %.200s", err, text), NULL;
 		t = vt_json_get(j, "type");
 		b = vt_json_get(j, "balancer");
-		if (t && t->s && !strcmp(t->s, type) &&
-		    (!lb || (b && b->s && !strcmp(b->s, lb))))
+		if (t && t->s && !strcmp(t->s, type) && (!lb || (b && b->s && !strcmp(b->s, lb))))
 			return j;
 		vt_json_free(j);
 	}
 	return vt_fail(vt, "no %s line%s%s in the trace: \"%.400s\"", type, lb ? " for " : "",
-		       lb ? lb : "", tr.out), NULL;
+		       lb ? lb : "", tr.out),
+	       NULL;
 }
 
 /* the value at "a.b.c" below @v, NULL when absent */
@@ -175,7 +177,8 @@ static const struct vt_json *jpath(const struct vt_json *v, const char *path)
 
 	while (v && *path) {
 		dot = strchr(path, '.');
-		snprintf(key, sizeof(key), "%.*s", (int)(dot ? dot - path : (long)strlen(path)), path);
+		snprintf(key, sizeof(key), "%.*s", (int)(dot ? dot - path : (long)strlen(path)),
+			 path);
 		v = vt_json_get(v, key);
 		path = dot ? dot + 1 : "";
 	}
@@ -186,8 +189,7 @@ static const struct vt_json *jpath(const struct vt_json *v, const char *path)
  * @path is the string @want, or null when @want is NULL; a number or a
  * bool is compared by its text ("254", "true").
  */
-static int expect(struct vt *vt, const struct vt_json *line, const char *path,
-		  const char *want)
+static int expect(struct vt *vt, const struct vt_json *line, const char *path, const char *want)
 {
 	const struct vt_json *v = jpath(line, path);
 	const char *got;
@@ -213,12 +215,11 @@ static int expect(struct vt *vt, const struct vt_json *line, const char *path,
  * after the handshake carrying them; accept() must give @want:@want_port
  * (port 0: the LB port). The LB address with port goes to @lb.
  */
-static int conn(struct vt *vt, const struct lsns *l, int family,
-		const uint8_t *opts, size_t optlen, bool data_opts,
-		const char *want, uint16_t want_port, char *lb, size_t cap)
+static int conn(struct vt *vt, const struct lsns *l, int family, const uint8_t *opts, size_t optlen,
+		bool data_opts, const char *want, uint16_t want_port, char *lb, size_t cap)
 {
 	static const char data[] = "late option\n";
-	struct vt_session s = { .fd = -1 };
+	struct vt_session s = {.fd = -1};
 	int lfd = family == AF_INET ? l->fd4 : l->fd6;
 	uint16_t port = family == AF_INET ? l->port4 : l->port6;
 	char buf[64];
@@ -236,7 +237,7 @@ static int conn(struct vt *vt, const struct lsns *l, int family,
 			return vt_fail(vt, "emulator send: %s", strerror(-err));
 		}
 		while (got < sizeof(data) - 1) {
-			struct pollfd pfd = { .fd = s.fd, .events = POLLIN };
+			struct pollfd pfd = {.fd = s.fd, .events = POLLIN};
 			ssize_t k;
 
 			if (poll(&pfd, 1, VT_TIMEOUT_MS) <= 0 ||
@@ -254,13 +255,13 @@ static int conn(struct vt *vt, const struct lsns *l, int family,
 	return 0;
 }
 
-#define CONN	"\"type\":\"connection\""
-#define C4	VT_CLIENT4 ":4321"
+#define CONN "\"type\":\"connection\""
+#define C4   VT_CLIENT4 ":4321"
 
 static int params_default(struct vt *vt)
 {
 	return vt_param_set(vt, "option_kinds", TOA_DEFAULT_KINDS) ||
-	       vt_param_set(vt, "trusted_sources", "");
+		vt_param_set(vt, "trusted_sources", "");
 }
 
 /* @line's verdict, and the packet, kind and client that decided it */
@@ -268,7 +269,7 @@ static int expect_verdict(struct vt *vt, const struct vt_json *line, const char 
 			  const char *packet, const char *kind, const char *client)
 {
 	return expect(vt, line, "verdict", verdict) || expect(vt, line, "packet", packet) ||
-	       expect(vt, line, "kind", kind) || expect(vt, line, "client", client);
+		expect(vt, line, "kind", kind) || expect(vt, line, "client", client);
 }
 
 static int check_verdicts(struct vt *vt, char lb[5][96])
@@ -279,7 +280,7 @@ static int check_verdicts(struct vt *vt, char lb[5][96])
 	if (!(j = trace_line(vt, "start", NULL)))
 		return -1;
 	r = expect(vt, j, "module_loaded", "true") || expect(vt, j, "option_kinds", "254,253") ||
-	    expect(vt, j, "trusted_sources", "");
+		expect(vt, j, "trusted_sources", "");
 	vt_json_free(j);
 	if (r)
 		return -1;
@@ -288,9 +289,9 @@ static int check_verdicts(struct vt *vt, char lb[5][96])
 	if (!(j = trace_line(vt, "connection", lb[0])))
 		return -1;
 	r = expect_verdict(vt, j, "accepted", "ack", "254", C4) ||
-	    expect(vt, j, "ack.toa.kind", "254") || expect(vt, j, "ack.toa.length", "8") ||
-	    expect(vt, j, "ack.read", "true") || expect(vt, j, "syn.toa", NULL) ||
-	    expect(vt, j, "fix", "") || expect(vt, j, "counters.syn_recv_sock_toa", "1");
+		expect(vt, j, "ack.toa.kind", "254") || expect(vt, j, "ack.toa.length", "8") ||
+		expect(vt, j, "ack.read", "true") || expect(vt, j, "syn.toa", NULL) ||
+		expect(vt, j, "fix", "") || expect(vt, j, "counters.syn_recv_sock_toa", "1");
 	vt_json_free(j);
 	if (r)
 		return -1;
@@ -299,10 +300,11 @@ static int check_verdicts(struct vt *vt, char lb[5][96])
 	if (!(j = trace_line(vt, "connection", lb[1])))
 		return -1;
 	r = expect_verdict(vt, j, "wrong_kind", "ack", "200", C4) ||
-	    expect(vt, j, "ack.outcome", "wrong_kind") ||
-	    expect(vt, j, "fix", "toa-check enable --option-kinds 254,253,200\n"
-		   "echo '254,253,200' > /sys/module/toa/parameters/option_kinds   (now, without reload)") ||
-	    expect(vt, j, "counters.syn_recv_sock_no_toa", "1");
+		expect(vt, j, "ack.outcome", "wrong_kind") ||
+		expect(vt, j, "fix",
+		       "toa-check enable --option-kinds 254,253,200\n"
+		       "echo '254,253,200' > /sys/module/toa/parameters/option_kinds   (now, without reload)") ||
+		expect(vt, j, "counters.syn_recv_sock_no_toa", "1");
 	vt_json_free(j);
 	if (r)
 		return -1;
@@ -311,10 +313,10 @@ static int check_verdicts(struct vt *vt, char lb[5][96])
 	if (!(j = trace_line(vt, "connection", lb[2])))
 		return -1;
 	r = expect_verdict(vt, j, "not_read", "data", "254", C4) ||
-	    expect(vt, j, "ack.toa", NULL) || expect(vt, j, "data.read", "false") ||
-	    expect(vt, j, "data.outcome", "accepted") || expect(vt, j, "data.payload", "12") ||
-	    expect(vt, j, "data.completes_handshake", "false") ||
-	    expect(vt, j, "counters.syn_recv_sock_no_toa", "1");
+		expect(vt, j, "ack.toa", NULL) || expect(vt, j, "data.read", "false") ||
+		expect(vt, j, "data.outcome", "accepted") || expect(vt, j, "data.payload", "12") ||
+		expect(vt, j, "data.completes_handshake", "false") ||
+		expect(vt, j, "counters.syn_recv_sock_no_toa", "1");
 	vt_json_free(j);
 	if (r)
 		return -1;
@@ -323,9 +325,10 @@ static int check_verdicts(struct vt *vt, char lb[5][96])
 	if (!(j = trace_line(vt, "connection", lb[3])))
 		return -1;
 	r = expect_verdict(vt, j, "no_toa", NULL, NULL, NULL) ||
-	    expect(vt, j, "summary", "no TOA: this balancer sends no client address: enable TOA / "
-		   "client address transfer on the listener") ||
-	    expect(vt, j, "counters.syn_recv_sock_no_toa", "1");
+		expect(vt, j, "summary",
+		       "no TOA: this balancer sends no client address: enable TOA / "
+		       "client address transfer on the listener") ||
+		expect(vt, j, "counters.syn_recv_sock_no_toa", "1");
 	vt_json_free(j);
 	if (r)
 		return -1;
@@ -334,9 +337,9 @@ static int check_verdicts(struct vt *vt, char lb[5][96])
 	if (!(j = trace_line(vt, "connection", lb[4])))
 		return -1;
 	r = expect(vt, j, "family", "6") ||
-	    expect_verdict(vt, j, "accepted", "ack", "253", "[" VT_CLIENT6 "]:4321") ||
-	    expect(vt, j, "ack.toa.length", "20") ||
-	    expect(vt, j, "counters.syn_recv_sock_toa", "1");
+		expect_verdict(vt, j, "accepted", "ack", "253", "[" VT_CLIENT6 "]:4321") ||
+		expect(vt, j, "ack.toa.length", "20") ||
+		expect(vt, j, "counters.syn_recv_sock_toa", "1");
 	vt_json_free(j);
 	if (r)
 		return -1;
@@ -344,9 +347,10 @@ static int check_verdicts(struct vt *vt, char lb[5][96])
 	if (!(j = trace_line(vt, "summary", NULL)))
 		return -1;
 	r = expect(vt, j, "connections", "5") || expect(vt, j, "verdicts.accepted", "2") ||
-	    expect(vt, j, "verdicts.wrong_kind", "1") || expect(vt, j, "verdicts.not_read", "1") ||
-	    expect(vt, j, "verdicts.no_toa", "1") || expect(vt, j, "incomplete", "0") ||
-	    expect(vt, j, "untraced", "0") || expect(vt, j, "dropped", "0");
+		expect(vt, j, "verdicts.wrong_kind", "1") ||
+		expect(vt, j, "verdicts.not_read", "1") || expect(vt, j, "verdicts.no_toa", "1") ||
+		expect(vt, j, "incomplete", "0") || expect(vt, j, "untraced", "0") ||
+		expect(vt, j, "dropped", "0");
 	vt_json_free(j);
 	return r ? -1 : 0;
 }
@@ -393,10 +397,12 @@ static int step_untrusted(struct vt *vt, const struct lsns *l)
 	    !(j = trace_line(vt, "connection", lb)))
 		return -1;
 	r = expect_verdict(vt, j, "untrusted", "ack", "254", C4) ||
-	    expect(vt, j, "fix", "toa-check enable --trusted-sources " VT_OTHER_NET4 "," VT_LB4 "/32\n"
-		   "echo '" VT_OTHER_NET4 "," VT_LB4 "/32' > /sys/module/toa/parameters/trusted_sources"
-		   "   (now, without reload)") ||
-	    expect(vt, j, "counters.untrusted", "1");
+		expect(vt, j, "fix",
+		       "toa-check enable --trusted-sources " VT_OTHER_NET4 "," VT_LB4 "/32\n"
+		       "echo '" VT_OTHER_NET4 "," VT_LB4
+		       "/32' > /sys/module/toa/parameters/trusted_sources"
+		       "   (now, without reload)") ||
+		expect(vt, j, "counters.untrusted", "1");
 	vt_json_free(j);
 	return params_default(vt) || r ? -1 : 0;
 }
@@ -417,8 +423,9 @@ static int step_unloaded(struct vt *vt, const struct lsns *l)
 	    !(s = trace_line(vt, "start", NULL)) || !(j = trace_line(vt, "connection", lb)))
 		goto out;
 	r = expect(vt, s, "module_loaded", "false") || expect(vt, s, "option_kinds", "254,253") ||
-	    expect(vt, s, "trusted_sources", "") ||
-	    expect_verdict(vt, j, "accepted", "ack", "254", C4) || expect(vt, j, "counters", NULL);
+		expect(vt, s, "trusted_sources", "") ||
+		expect_verdict(vt, j, "accepted", "ack", "254", C4) ||
+		expect(vt, j, "counters", NULL);
 out:
 	vt_json_free(s);
 	vt_json_free(j);
@@ -455,13 +462,14 @@ static int step_many(struct vt *vt, const struct lsns *l)
 	for (p = tr.out; (p = strstr(p, "\"syn_recv_sock_toa\":")); p++)
 		sum += atoll(p + strlen("\"syn_recv_sock_toa\":"));
 	if (sum != MANY)
-		return vt_fail(vt, "the trace's syn_recv_sock_toa increases add up to %lld, want %d",
+		return vt_fail(vt,
+			       "the trace's syn_recv_sock_toa increases add up to %lld, want %d",
 			       sum, MANY);
 	if (!(j = trace_line(vt, "summary", NULL)))
 		return -1;
 	r = expect(vt, j, "connections", "100") || expect(vt, j, "verdicts.accepted", "100") ||
-	    expect(vt, j, "incomplete", "0") || expect(vt, j, "untraced", "0") ||
-	    expect(vt, j, "dropped", "0");
+		expect(vt, j, "incomplete", "0") || expect(vt, j, "untraced", "0") ||
+		expect(vt, j, "dropped", "0");
 	vt_json_free(j);
 	return r ? -1 : 0;
 }
@@ -469,7 +477,7 @@ static int step_many(struct vt *vt, const struct lsns *l)
 /* the child of step_netns: a fresh namespace, loopback only */
 static int netns_child(struct vt *vt)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 	const struct vt_json *ports;
 	struct vt_json *j;
 	struct ifreq ifr;
@@ -488,8 +496,8 @@ static int netns_child(struct vt *vt)
 	close(s);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(lfd, 8) || getsockname(lfd, (struct sockaddr *)&sa, &len))
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 8) ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &len))
 		return vt_fail(vt, "listening on 127.0.0.1: %s", strerror(errno));
 	/* no --port: the namespace's one listening port */
 	if (trace_start(vt, "--count", "1", NULL, NULL) || !(j = trace_line(vt, "start", NULL)))
@@ -497,8 +505,9 @@ static int netns_child(struct vt *vt)
 	snprintf(want, sizeof(want), "%u", ntohs(sa.sin_port));
 	ports = vt_json_get(j, "ports");
 	r = expect(vt, j, "all_listening", "true") ||
-	    ((!ports || vt_json_len(ports) != 1 || !ports->kids->s || strcmp(ports->kids->s, want)) &&
-	     vt_fail(vt, "trace ports are not [%s]: %.200s", want, tr.out));
+		((!ports || vt_json_len(ports) != 1 || !ports->kids->s ||
+		  strcmp(ports->kids->s, want)) &&
+		 vt_fail(vt, "trace ports are not [%s]: %.200s", want, tr.out));
 	vt_json_free(j);
 	if (r)
 		return -1;
@@ -568,7 +577,7 @@ static int step_sigint(struct vt *vt, const struct lsns *l)
 
 static int cli_trace(struct vt *vt)
 {
-	struct lsns l = { .fd4 = -1, .fd6 = -1 };
+	struct lsns l = {.fd4 = -1, .fd6 = -1};
 	int r = -1;
 
 	l.fd4 = vt_listener(vt, VT_LSN_V4, &l.port4);
@@ -579,7 +588,7 @@ static int cli_trace(struct vt *vt)
 		goto out;
 	snprintf(l.arg, sizeof(l.arg), "%u,%u", l.port4, l.port6);
 	r = step_verdicts(vt, &l) || step_untrusted(vt, &l) || step_unloaded(vt, &l) ||
-	    step_many(vt, &l) || step_netns(vt) || step_sigint(vt, &l);
+		step_many(vt, &l) || step_netns(vt) || step_sigint(vt, &l);
 out:
 	close(l.fd4);
 	if (l.fd6 >= 0)
