@@ -63,8 +63,8 @@ check_nomatch "repo: apt-get update: no signature or security warning" "$(cat "$
 check_match "repo: apt-cache policy: toa-dkms $VERSION is the candidate, from $REPO_URL" \
 	"$(apt-cache policy toa-dkms 2>&1 | tr '\n' ' ')" "Candidate: $VERSION .* $REPO_URL/apt stable/main"
 install_log=$LOGDIR/repo-apt-install.log
-check "repo: apt-get install toa-dkms succeeds (from the repository, signatures checked)" \
-	bash -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -o Dpkg::Use-Pty=0 toa-dkms >'$install_log' 2>&1 || { tail -n 20 '$install_log'; exit 1; }"
+check_logged "repo: apt-get install toa-dkms succeeds (from the repository, signatures checked)" "$install_log" \
+	env DEBIAN_FRONTEND=noninteractive apt-get install -y -o Dpkg::Use-Pty=0 toa-dkms
 check_nomatch "repo: apt-get install: no unauthenticated-package warning" "$(cat "$install_log")" \
 	'WARNING: The following packages cannot be authenticated|--allow-unauthenticated'
 check_eq "repo: toa-check $VERSION came with it (Recommends)" "$VERSION" "$(dpkg-query -W -f='${Version}' toa-check 2>/dev/null)"

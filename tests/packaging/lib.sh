@@ -57,6 +57,39 @@ check_nomatch() {
 	esac
 }
 
+# check_logged NAME LOG COMMAND...: check, with COMMAND's whole output kept
+# in LOG for later checks and for a reader; the reason of a failure is the
+# log's last five lines.
+check_logged() {
+	local name=$1 log=$2 out
+	shift 2
+	if "$@" >"$log" 2>&1; then
+		pass "$name"
+	else
+		out=$(tail -n 5 "$log")
+		fail "$name" "${out//$'\n'/ }"
+	fi
+}
+
+# check_upgraded PFX OLD NEW KERNEL...: after toa-dkms went from OLD to NEW,
+# dkms has toa/NEW installed for every KERNEL, nothing of toa/OLD, only NEW's
+# source tree in /usr/src, and each KERNEL's toa.ko says it is NEW.
+check_upgraded() {
+	local pfx=$1 old=$2 new=$3 status k
+	shift 3
+	status=$(dkms status -m toa 2>&1)
+	for k in "$@"; do
+		check_match "$pfx: upgrade: toa/$new installed for $k" "$status" "^toa/$new, $k, [^:]+: installed"
+	done
+	check_nomatch "$pfx: toa/$old gone from dkms status" "$status" "^toa/$old,"
+	check "$pfx: /usr/src/toa-$old gone, /usr/src/toa-$new present" \
+		test ! -e "/usr/src/toa-$old" -a -f "/usr/src/toa-$new/dkms.conf"
+	for k in "$@"; do
+		check_eq "$pfx: installed toa.ko for $k is $new" "$new" \
+			"$(modinfo -F version "/lib/modules/$k/updates/dkms/toa.ko" 2>/dev/null)"
+	done
+}
+
 # The next version after $1: last component + 1 (0.1.0 -> 0.1.1).
 next_version() {
 	local v=$1
