@@ -192,22 +192,24 @@ int lbsim_tcp_checksum_check(const uint8_t *pkt, size_t len)
 	return csum_fold(csum_add(pseudo_sum(s.family, s.src, s.dst, tcplen), th, tcplen));
 }
 
-size_t lbsim_toa_v4(uint8_t *out, uint8_t kind, const void *addr4, uint16_t port)
+/* kind, length, port, address: the one TOA layout, 4 + @alen bytes */
+static size_t toa_put(uint8_t *out, uint8_t kind, const void *addr, size_t alen, uint16_t port)
 {
 	out[0] = kind;
-	out[1] = 8;
+	out[1] = (uint8_t)(4 + alen);
 	lbsim_put16(out + 2, port);
-	memcpy(out + 4, addr4, 4);
-	return 8;
+	memcpy(out + 4, addr, alen);
+	return 4 + alen;
+}
+
+size_t lbsim_toa_v4(uint8_t *out, uint8_t kind, const void *addr4, uint16_t port)
+{
+	return toa_put(out, kind, addr4, 4, port);
 }
 
 size_t lbsim_toa_v6(uint8_t *out, uint8_t kind, const void *addr6, uint16_t port)
 {
-	out[0] = kind;
-	out[1] = 20;
-	lbsim_put16(out + 2, port);
-	memcpy(out + 4, addr6, 16);
-	return 20;
+	return toa_put(out, kind, addr6, 16, port);
 }
 
 size_t lbsim_opt_timestamps(uint8_t *out, uint32_t tsval, uint32_t tsecr)
