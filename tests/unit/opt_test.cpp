@@ -287,22 +287,27 @@ TEST(OptKinds, ParseAndFormat)
 	EXPECT_EQ(format(kinds_of("254,253")), "254,253");
 	EXPECT_EQ(format(kinds_of(" 200 , 254\n")), "200,254");
 	EXPECT_EQ(format(kinds_of("254,253,200,201")), "254,253,200,201");
-	toa_kinds k{};
-	unsigned bad = 99;
-	EXPECT_FALSE(toa_kinds_parse("", 0, &k, &bad));
-	EXPECT_EQ(bad, 0u);
-	EXPECT_FALSE(toa_kinds_parse("254,253,200,201,202", 19, &k, &bad));
-	EXPECT_EQ(bad, 0u);
-	EXPECT_FALSE(toa_kinds_parse("254,30", 6, &k, &bad));
-	EXPECT_EQ(bad, 2u);
-	EXPECT_FALSE(toa_kinds_parse("254,254", 7, &k, &bad));
-	EXPECT_EQ(bad, 2u);
-	EXPECT_FALSE(toa_kinds_parse("254,,253", 8, &k, &bad));
-	EXPECT_EQ(bad, 2u);
-	EXPECT_FALSE(toa_kinds_parse("0254x", 5, &k, &bad));
-	EXPECT_EQ(bad, 1u);
-	EXPECT_FALSE(toa_kinds_parse("25400", 5, &k, &bad));
-	EXPECT_EQ(bad, 1u);
+}
+
+// A refused list names the 1-based position of the entry at fault (0: the
+// list as a whole: empty, or more kinds than fit).
+TEST(OptKinds, ParseRefusals)
+{
+	const struct {
+		const char *list;
+		unsigned bad;
+	} refused[] = {
+		{"", 0},	 {"254,253,200,201,202", 0},
+		{"254,30", 2},	 {"254,254", 2},
+		{"254,,253", 2}, {"0254x", 1},
+		{"25400", 1},
+	};
+	for (const auto &r : refused) {
+		toa_kinds k{};
+		unsigned bad = 99;
+		EXPECT_FALSE(toa_kinds_parse(r.list, strlen(r.list), &k, &bad)) << r.list;
+		EXPECT_EQ(bad, r.bad) << r.list;
+	}
 }
 
 TEST(OptKinds, SetFirstIsTheOptionKindAlias)
