@@ -143,8 +143,13 @@ qemu_run() {
 	return "$rc"
 }
 
-# Console lines that mean the kernel itself complained.
-QEMU_BAD_KERNEL='BUG:|WARNING:|Oops|Call Trace|Kernel panic'
+# Console lines that mean the kernel itself complained: BUG: (also "BUG:
+# sleeping function called from invalid context", "BUG: scheduling while
+# atomic", "watchdog: BUG: soft lockup"), WARNING:, oopses, call traces,
+# panics, a hung task ("INFO: task X:1 blocked for more than 120 seconds")
+# and an RCU stall ("rcu: INFO: rcu_preempt detected stalls on CPUs/tasks",
+# "... self-detected stall on CPU").
+QEMU_BAD_KERNEL='BUG:|WARNING:|Oops|Call Trace|Kernel panic|INFO: task .* blocked for more than|detected stalls? on CPU|self-detected stall'
 
 # qemu_console FILE: a serial log as text: no carriage returns, no terminal
 # escape sequences (SeaBIOS's); nothing when FILE is missing.
