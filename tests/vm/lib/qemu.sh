@@ -147,9 +147,10 @@ qemu_run() {
 # sleeping function called from invalid context", "BUG: scheduling while
 # atomic", "watchdog: BUG: soft lockup"), WARNING:, oopses, call traces,
 # panics, a hung task ("INFO: task X:1 blocked for more than 120 seconds")
-# and an RCU stall ("rcu: INFO: rcu_preempt detected stalls on CPUs/tasks",
-# "... self-detected stall on CPU").
-QEMU_BAD_KERNEL='BUG:|WARNING:|Oops|Call Trace|Kernel panic|INFO: task .* blocked for more than|detected stalls? on CPU|self-detected stall'
+# and an RCU stall of any flavour ("rcu: INFO: rcu_preempt detected stalls
+# on CPUs/tasks", "... detected expedited stalls on CPUs/tasks", "INFO:
+# rcu_tasks detected stalls on tasks", "... self-detected stall on CPU").
+QEMU_BAD_KERNEL='BUG:|WARNING:|Oops|Call Trace|Kernel panic|INFO: task .* blocked for more than|detected (expedited )?stalls? on|self-detected stall'
 
 # qemu_console FILE: a serial log as text: no carriage returns, no terminal
 # escape sequences (SeaBIOS's); nothing when FILE is missing.
