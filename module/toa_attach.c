@@ -80,6 +80,7 @@ static void notrace toa_cb_check_req(unsigned long ip, unsigned long pip,
 {
 	/* tcp_check_req(sk, skb, req, fastopen, req_stolen) */
 	toa_hook_handshake((struct sock *)toa_ftrace_arg(fregs, 0),
+			   (const struct request_sock *)toa_ftrace_arg(fregs, 2),
 			   (const struct sk_buff *)toa_ftrace_arg(fregs, 1));
 }
 

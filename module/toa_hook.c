@@ -22,7 +22,9 @@
 #include <net/inet_connection_sock.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/request_sock.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 
 #include "toa_hook.h"
 #include "toa_opt.h"
@@ -51,25 +53,30 @@ static bool toa_packet_source(const struct sk_buff *skb, u8 *family,
 	return false;
 }
 
+enum toa_read {
+	TOA_READ_CLIENT,	/* *peer: a client from a trusted source */
+	TOA_READ_NONE,		/* no TOA on the packet (not counted) */
+	TOA_READ_REFUSED,	/* a TOA, unusable (counted) */
+};
+
 /*
- * Read the client @skb announces into @peer. Every outcome but a usable
- * client from a trusted source is counted here and gives false; @no_toa
- * says whether a packet without any TOA is counted too.
+ * Read the client @skb announces into @peer. A TOA that cannot be used is
+ * counted here; a packet without one is for the caller to count.
  */
-static bool toa_read_client(const struct sk_buff *skb, struct toa_peer *peer,
-			    bool no_toa)
+static enum toa_read toa_read_client(const struct sk_buff *skb,
+				     struct toa_peer *peer)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 	const u8 *tail = skb_tail_pointer(skb);
 	enum toa_parse_result res;
 	struct toa_client client;
+	enum toa_read read = TOA_READ_REFUSED;
 	const void *src;
 	u8 src_family;
-	bool usable = false;
 
 	/* TCP input pulled the whole header into the linear area; be sure */
 	if ((const u8 *)th < skb->head || (const u8 *)th >= tail)
-		return false;
+		return TOA_READ_NONE;
 
 	rcu_read_lock_sched();
 	res = toa_parse_options((const u8 *)th, tail - (const u8 *)th,
@@ -77,8 +84,7 @@ static bool toa_read_client(const struct sk_buff *skb, struct toa_peer *peer,
 	rcu_read_unlock_sched();
 	switch (res) {
 	case TOA_PARSE_NONE:
-		if (no_toa)
-			toa_count(TOA_SYN_RECV_SOCK_NO_TOA);
+		read = TOA_READ_NONE;
 		break;
 	case TOA_PARSE_MALFORMED:
 		toa_count(TOA_MALFORMED);
@@ -100,12 +106,12 @@ static bool toa_read_client(const struct sk_buff *skb, struct toa_peer *peer,
 			memcpy(&peer->addr, client.addr, sizeof(peer->addr));
 		memcpy(&peer->port, client.port, sizeof(peer->port));
 		peer->family = client.family;
-		usable = true;
+		read = TOA_READ_CLIENT;
 		break;
 	}
 	if (client.exid_skipped)
 		toa_count(TOA_EXID_SKIPPED);
-	return usable;
+	return read;
 }
 
 static void toa_count_learnt(enum toa_from from)
@@ -136,7 +142,7 @@ static bool toa_syn_kept(const struct sock *sk)
 void toa_hook_syn(struct sock *sk, const struct sk_buff *skb)
 {
 	struct toa_peer peer;
-	bool toa = toa_read_client(skb, &peer, false);
+	bool toa = toa_read_client(skb, &peer) == TOA_READ_CLIENT;
 	u64 key = toa_tuple_of_skb(sock_net(sk), skb);
 
 	if (!key)
@@ -156,7 +162,41 @@ static unsigned int toa_payload_len(const struct sk_buff *skb)
 	return n > 0 ? n : 0;
 }
 
-void toa_hook_handshake(struct sock *sk, const struct sk_buff *skb)
+/*
+ * Will tcp_check_req() drop this ACK, as it does a bare one while the
+ * listener's TCP_DEFER_ACCEPT still waits for data? Its own test.
+ */
+static bool toa_ack_deferred(const struct sock *sk,
+			     const struct request_sock *req,
+			     const struct sk_buff *skb)
+{
+	return req->num_timeout <
+		       READ_ONCE(inet_csk(sk)->icsk_accept_queue.rskq_defer_accept) &&
+	       TCP_SKB_CB(skb)->end_seq == tcp_rsk(req)->rcv_isn + 1;
+}
+
+/*
+ * A handshake ACK or data segment without TOA. The connection counts as
+ * one without a client unless it has one already (from its SYN, or from
+ * an ACK a deferred listener dropped), or this ACK is dropped too and the
+ * data segment to come decides: one count per connection.
+ */
+static void toa_count_no_toa(const struct sock *sk,
+			     const struct request_sock *req,
+			     const struct sk_buff *skb, enum toa_from from)
+{
+	u64 key;
+
+	if (from == TOA_FROM_ACK && req && toa_ack_deferred(sk, req, skb))
+		return;
+	key = toa_tuple_of_skb(sock_net(sk), skb);
+	if (key && toa_table_has(key))
+		return;
+	toa_count(TOA_SYN_RECV_SOCK_NO_TOA);
+}
+
+void toa_hook_handshake(struct sock *sk, const struct request_sock *req,
+			const struct sk_buff *skb)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct toa_peer peer;
@@ -169,8 +209,17 @@ void toa_hook_handshake(struct sock *sk, const struct sk_buff *skb)
 		from = TOA_FROM_SYN;		/* a SYN again */
 	else
 		from = toa_payload_len(skb) ? TOA_FROM_DATA : TOA_FROM_ACK;
-	if (!toa_read_client(skb, &peer, from != TOA_FROM_SYN))
+	switch (toa_read_client(skb, &peer)) {
+	case TOA_READ_CLIENT:
+		break;
+	case TOA_READ_NONE:
+		if (from != TOA_FROM_SYN)
+			toa_count_no_toa(sk, req, skb, from);
 		return;
+	case TOA_READ_REFUSED:
+	default:
+		return;
+	}
 	key = toa_tuple_of_skb(sock_net(sk), skb);
 	if (key && toa_table_add(key, &peer, from) == TOA_RECORD_ADDED)
 		toa_count_learnt(from);
@@ -184,7 +233,7 @@ void toa_hook_cookie(struct sock *sk, const struct sk_buff *skb)
 	if (th->rst || th->syn || !th->ack ||
 	    !READ_ONCE(sock_net(sk)->ipv4.sysctl_tcp_syncookies))
 		return;
-	toa_hook_handshake(sk, skb);
+	toa_hook_handshake(sk, NULL, skb);
 }
 
 /* ---- showing the client to getpeername() and accept() ---- */

@@ -9,6 +9,7 @@
 
 #include <linux/types.h>
 
+struct request_sock;
 struct sk_buff;
 struct sock;
 struct sockaddr;
@@ -18,10 +19,12 @@ struct toa_peer;
 /* tcp_conn_request(): a SYN reached the listener @sk. */
 void toa_hook_syn(struct sock *sk, const struct sk_buff *skb);
 /*
- * tcp_check_req(): a segment for a request socket of @sk (the listener,
- * or a Fast Open child): the handshake ACK, data, or a SYN again.
+ * tcp_check_req(): a segment for the request socket @req of @sk (the
+ * listener, or a Fast Open child): the handshake ACK, data, or a SYN
+ * again. @req is NULL where no request socket exists (a SYN cookie).
  */
-void toa_hook_handshake(struct sock *sk, const struct sk_buff *skb);
+void toa_hook_handshake(struct sock *sk, const struct request_sock *req,
+			const struct sk_buff *skb);
 /* cookie_v4_check()/cookie_v6_check(): an ACK that may be a SYN cookie. */
 void toa_hook_cookie(struct sock *sk, const struct sk_buff *skb);
 

@@ -10,7 +10,7 @@
 
 enum toa_counter {
 	TOA_SYN_RECV_SOCK_TOA,		/* connections a client was learnt for */
-	TOA_SYN_RECV_SOCK_NO_TOA,	/* handshake ACK/data segments without TOA */
+	TOA_SYN_RECV_SOCK_NO_TOA,	/* connections completed without any TOA */
 	TOA_LEARNT_SYN,			/* ... the client came with the SYN */
 	TOA_LEARNT_ACK,			/* ... with the bare handshake ACK */
 	TOA_LEARNT_DATA,		/* ... with the segment that completed it */

@@ -247,6 +247,11 @@ enum toa_record toa_table_add(u64 key, const struct toa_peer *peer,
 	return TOA_RECORD_ADDED;
 }
 
+bool toa_table_has(u64 key)
+{
+	return toa_has_key(toa_bucket_of(key), key);
+}
+
 enum toa_lookup toa_table_lookup(const struct sock *sk, u64 key,
 				 struct toa_peer *peer, bool claim)
 {

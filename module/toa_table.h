@@ -52,6 +52,8 @@ enum toa_record toa_table_new_conn(u64 key, const struct toa_peer *peer);
 /* A later handshake packet: remember @peer unless @key has a client. */
 enum toa_record toa_table_add(u64 key, const struct toa_peer *peer,
 			      enum toa_from from);
+/* Has @key a client (learnt from an earlier packet of its handshake)? */
+bool toa_table_has(u64 key);
 /*
  * The client of socket @sk, whose key is @key. With @claim, an entry no
  * socket owns yet becomes @sk's.

@@ -38,6 +38,7 @@ enum kt_order {
 	KT_TOA_ON_SYN, /* where.c */
 	KT_SYN_TOA_COOKIE,
 	KT_DEFER_ACCEPT,
+	KT_DEFER_NO_TOA,
 	KT_DATA_COMPLETES,
 	KT_FIRST_WINS,
 	KT_MPTCP, /* owner.c */

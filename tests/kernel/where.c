@@ -5,7 +5,9 @@
  * TCP_DEFER_ACCEPT listener, which drops that ACK, on the data segment
  * that completes a handshake whose ACK was lost; and the first client of
  * a handshake wins. Every scenario checks accept() and getpeername() and
- * the counters that must move and those that must not.
+ * the counters that must move and those that must not; among them
+ * syn_recv_sock_no_toa, which counts connections, not packets: a deferred
+ * listener's dropped ACK and the data after it are one connection.
  */
 #include "kt.h"
 
@@ -62,9 +64,10 @@ static int syn_connect(struct vt *vt, struct vt_session *s, const uint8_t *syn, 
 /* Alibaba-style: the client only in the SYN, nothing in the ACK */
 static int toa_on_syn(struct vt *vt)
 {
-	static const char *const names[] = {"toa_from_syn", "toa_from_ack", "toa_from_data",
-					    "getname_toa_ok"};
-	static const long long want[] = {1, 0, 0, 2};
+	static const char *const names[] = {"toa_from_syn",	 "toa_from_ack",
+					    "toa_from_data",	 "getname_toa_ok",
+					    "syn_recv_sock_toa", "syn_recv_sock_no_toa"};
+	static const long long want[] = {1, 0, 0, 2, 1, 0};
 	struct vt_session *s = &vt->fx.s[0];
 	uint8_t syn[LBSIM_MAX_OPTLEN];
 	size_t n = syn_with_toa(vt, syn, VT_CLIENT4, VT_CLIENT_PORT);
@@ -133,8 +136,9 @@ static int data_then_accept(struct vt *vt, struct vt_session *s, const uint8_t *
 
 static int defer_accept(struct vt *vt)
 {
-	static const char *const names[] = {"toa_from_ack", "toa_from_data", "getname_toa_ok"};
-	static const long long want[] = {1, 0, 2};
+	static const char *const names[] = {"toa_from_ack", "toa_from_data", "getname_toa_ok",
+					    "syn_recv_sock_toa", "syn_recv_sock_no_toa"};
+	static const long long want[] = {1, 0, 2, 1, 0};
 	struct vt_session *s = &vt->fx.s[0];
 	uint8_t o[8];
 	size_t n = kt_toa4(vt, o, TOA_DEFAULT_KIND, VT_CLIENT4, VT_CLIENT_PORT);
@@ -152,11 +156,33 @@ static int defer_accept(struct vt *vt)
 VT_SCENARIO(defer_accept, .order = KT_DEFER_ACCEPT, .needs_module = true, .listener = VT_LSN_V4,
 	    .sessions = 1, .setup = deferred_setup);
 
+/* a deferred listener and no TOA at all: one connection without, not two */
+static int defer_no_toa(struct vt *vt)
+{
+	static const char *const names[] = {"syn_recv_sock_toa", "syn_recv_sock_no_toa",
+					    "getname_toa_empty"};
+	static const long long want[] = {0, 1, 2};
+	struct vt_session *s = &vt->fx.s[0];
+	long long drop0 = kt_netstat("TCPDeferAcceptDrop");
+	struct vt_stats a, b;
+
+	if (vt_stats_read(vt, &a) || syn_connect(vt, s, NULL, 0, NULL, 0) ||
+	    data_then_accept(vt, s, NULL, 0, VT_LB4, 0) || vt_stats_read(vt, &b))
+		return -1;
+	if (kt_netstat("TCPDeferAcceptDrop") <= drop0)
+		return vt_fail(vt,
+			       "TcpExt TCPDeferAcceptDrop did not move: the ACK was not dropped");
+	return expect_deltas(vt, &a, &b, names, want, VT_ARRAY_SIZE(names));
+}
+VT_SCENARIO(defer_no_toa, .order = KT_DEFER_NO_TOA, .needs_module = true, .listener = VT_LSN_V4,
+	    .sessions = 1, .setup = deferred_setup);
+
 /* the handshake ACK is lost: the data segment with TOA completes it */
 static int data_completes(struct vt *vt)
 {
-	static const char *const names[] = {"toa_from_ack", "toa_from_data", "getname_toa_ok"};
-	static const long long want[] = {0, 1, 2};
+	static const char *const names[] = {"toa_from_ack", "toa_from_data", "getname_toa_ok",
+					    "syn_recv_sock_no_toa"};
+	static const long long want[] = {0, 1, 2, 0};
 	struct vt_session *s = &vt->fx.s[0];
 	uint8_t o[8];
 	size_t n = kt_toa4(vt, o, TOA_DEFAULT_KIND, VT_CLIENT4, VT_CLIENT_PORT);
@@ -181,8 +207,9 @@ VT_SCENARIO(data_completes, .order = KT_DATA_COMPLETES, .needs_module = true, .l
 /* TOA on the SYN and another client on the ACK: the SYN's stays */
 static int first_wins(struct vt *vt)
 {
-	static const char *const names[] = {"toa_from_syn", "toa_from_ack", "syn_recv_sock_toa"};
-	static const long long want[] = {1, 0, 1};
+	static const char *const names[] = {"toa_from_syn", "toa_from_ack", "syn_recv_sock_toa",
+					    "syn_recv_sock_no_toa"};
+	static const long long want[] = {1, 0, 1, 0};
 	struct vt_session *s = &vt->fx.s[0];
 	uint8_t syn[LBSIM_MAX_OPTLEN], ack[8];
 	size_t n = syn_with_toa(vt, syn, VT_CLIENT4, VT_CLIENT_PORT);
