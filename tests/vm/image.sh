@@ -182,7 +182,8 @@ vmb_base() {
 		LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$1" apt-get install -y -q --no-install-recommends $2
 		LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$1" apt-get clean
 	' _ "$new" "$pkgs"
-	[ -e "$new/lib/modules/$kver/build" ] || {
+	# The link is absolute: resolve it inside the image, not on this host.
+	chroot "$new" test -e "/lib/modules/$kver/build" || {
 		echo "no /lib/modules/$kver/build in the image" >&2
 		return 1
 	}
