@@ -18,16 +18,19 @@ VMBOOT_TIMEOUT=${TOA_VMBOOT_TIMEOUT:-600}
 VMBOOT_MEM=${TOA_VM_MEM:-1024}
 VMBOOT_SMP=${TOA_VM_SMP:-2}
 # Bump when the way base/ is made changes (the cache key includes it).
-VMBOOT_RECIPE=2
+VMBOOT_RECIPE=3
 # What the booted system needs besides minbase (the kernel headers and the
-# packages' own dependencies are added at run time).
+# packages' own dependencies are added at run time); the servers and the
+# network tools of tests/servers/guest.sh.
 VMBOOT_PACKAGES="systemd-sysv udev kmod dkms gcc-12 make iproute2 openssh-server python3 python3-apt"
+VMBOOT_PACKAGES+=" nginx haproxy busybox nftables ipvsadm"
 # The modules the initramfs loads to mount the root disk (their dependencies
 # are added by modprobe --show-depends), and the ones the booted system needs
 # on disk besides those (tun: toa-check selftest; virtio_net: ansible-vm's
-# network).
+# network; the rest: tests/servers/guest.sh's container, its bridge, DNAT,
+# masquerade and IPVS).
 VMBOOT_INITRD_MODULES="virtio_pci virtio_blk ext4 crc32c_generic"
-VMBOOT_ROOT_MODULES="tun virtio_net"
+VMBOOT_ROOT_MODULES="tun virtio_net veth bridge nft_chain_nat nft_nat nft_masq ip_vs ip_vs_rr"
 
 # vmb_log: the log of this section's steps (every command's output).
 vmb_log() { echo "$LOGDIR/vm-boot.log"; }
@@ -175,6 +178,9 @@ vmb_base() {
 	debootstrap --variant=minbase --include=ca-certificates bookworm "$new" "$(vmb_main_mirror)"
 	vmb_copy_sources "$new"
 	printf 'Acquire::Languages "none";\nAPT::Install-Recommends "false";\n' >"$new/etc/apt/apt.conf.d/90toa-vm"
+	# No service may start in the chroot (nginx would bind the host's port 80).
+	printf '#!/bin/sh\nexit 101\n' >"$new/usr/sbin/policy-rc.d"
+	chmod 0755 "$new/usr/sbin/policy-rc.d"
 	# shellcheck disable=SC2086
 	vmb_with_proc "$new" bash -c '
 		set -e
@@ -182,6 +188,7 @@ vmb_base() {
 		LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$1" apt-get install -y -q --no-install-recommends $2
 		LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$1" apt-get clean
 	' _ "$new" "$pkgs"
+	rm -f "$new/usr/sbin/policy-rc.d"
 	# The link is absolute: resolve it inside the image, not on this host.
 	chroot "$new" test -e "/lib/modules/$kver/build" || {
 		echo "no /lib/modules/$kver/build in the image" >&2
@@ -205,7 +212,8 @@ vmb_configure_system() {
 	mkdir -p "$root/etc/systemd/journald.conf.d"
 	printf '[Journal]\nStorage=volatile\n' >"$root/etc/systemd/journald.conf.d/toa-vm.conf"
 	for u in serial-getty@ttyS0.service serial-getty@ttyS1.service getty@tty1.service getty-static.service apt-daily.timer apt-daily-upgrade.timer \
-		e2scrub_all.timer fstrim.timer dpkg-db-backup.timer systemd-timesyncd.service; do
+		e2scrub_all.timer fstrim.timer dpkg-db-backup.timer systemd-timesyncd.service \
+		nginx.service haproxy.service nftables.service ipvsadm.service; do
 		ln -sfn /dev/null "$root/etc/systemd/system/$u"
 	done
 }
