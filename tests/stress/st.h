@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * st.h - what the toa-stress scenarios share: the run order, the options
- * of a run, the option generator and its oracle, the getpeername checker
- * threads and the test bench they run on. Everything in tests/lib (vt_*)
- * is there too.
+ * of a run, the option generator (its oracle: oracle.h), the getpeername
+ * checker threads and the test bench they run on. Everything in tests/lib
+ * (vt_*) is there too.
  */
 #ifndef ST_H
 #define ST_H
@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "oracle.h"
 #include "vt.h"
 
 /* the run order of toa-stress (the .order of each registration) */
@@ -23,8 +24,7 @@ enum st_order {
 	ST_FINAL_UNLOAD,    /* final_unload.c */
 };
 
-#define ST_KIND	 TOA_DEFAULT_KIND /* the option kind of every run */
-#define ST_KIND2 253		  /* the second kind of the default option_kinds */
+#define ST_KIND TOA_DEFAULT_KIND /* the option kind of every run */
 
 /* ---- options of a run (vt->opts) ---- */
 struct st_opts {
@@ -50,22 +50,6 @@ uint32_t st_rng_below(struct st_rng *r, uint32_t n); /* 0..n-1 */
 void st_rng_bytes(struct st_rng *r, uint8_t *out, size_t n);
 
 /* ---- the option generator and its oracle (gen.c) ---- */
-enum st_outcome {
-	ST_OUT_NONE,	   /* no usable TOA: syn_recv_sock_no_toa */
-	ST_OUT_MALFORMED,  /* malformed */
-	ST_OUT_BAD_CLIENT, /* bad_client */
-	ST_OUT_V4,	   /* an IPv4 client: syn_recv_sock_toa */
-	ST_OUT_V6,	   /* an IPv6 client: syn_recv_sock_toa */
-	ST_OUT_COUNT
-};
-extern const char *const st_outcome_names[ST_OUT_COUNT];
-
-struct st_expect {
-	enum st_outcome out;
-	bool exid;	  /* an RFC 6994 experiment ID was skipped */
-	uint8_t addr[16]; /* ST_OUT_V4: first 4 bytes */
-	uint16_t port;	  /* host order */
-};
 
 /* What the generator was asked to make (for the figures only). */
 enum st_gen_kind {
@@ -94,19 +78,6 @@ extern const char *const st_gen_names[ST_GEN_COUNT];
  * could make the kernel drop the ACK, which tests the kernel, not toa.
  */
 size_t st_gen_options(struct st_rng *r, uint8_t toa_kind, uint8_t *opt, enum st_gen_kind *kind);
-/*
- * The outcome the contract (docs/interfaces.md) gives for the option
- * area @opt/@len read with TOA kind @toa_kind. Written from the contract,
- * independently of module/toa_opt.c.
- */
-void st_oracle(const uint8_t *opt, size_t len, uint8_t toa_kind, struct st_expect *e);
-/*
- * Linux 6.7 and later (tcp_inbound_hash(), with TCP-MD5 or TCP-AO built
- * in) drop a segment whose option list breaks (a length < 2 or past the
- * end) while at least @minlen option bytes are left: 18 with MD5 only, 5
- * with TCP-AO. Such a handshake ACK never reaches toa. 0 = no such check.
- */
-bool st_strict_reject(const uint8_t *opt, size_t len, size_t minlen);
 /* "fe 08 12 34 ..." */
 void st_hex_opts(const uint8_t *opt, size_t len, char *out, size_t cap);
 
