@@ -4,7 +4,7 @@
  *
  *   toa-stress --module /lib/modules/toa.ko [--seed N] [--conns N]
  *              [--cycles N] [--race-conns N] [--flip-conns N]
- *              [--checkers N] [--only a,b] [-v]
+ *              [--par-conns N] [--checkers N] [--only a,b] [-v]
  *   toa-stress --list
  *
  * Prints "PASS <name>: <figures>" or "FAIL <name>: <reason>" per scenario,
@@ -63,10 +63,12 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: toa-stress --module PATH [--seed N] [--conns N] [--cycles N]\n"
-		"                  [--race-conns N] [--flip-conns N] [--checkers N]\n"
+		"                  [--race-conns N] [--flip-conns N] [--par-conns N]\n"
+		"                  [--checkers N]\n"
 		"                  [--only NAME[,NAME...]] [-v]\n"
 		"       toa-stress --list\n"
 		"defaults: --conns 100000 --cycles 50 --race-conns 1000 --flip-conns 2000\n"
+		"          --par-conns 20000\n"
 		"          --checkers 2, --seed from the clock (printed)\n");
 }
 
@@ -89,6 +91,7 @@ int main(int argc, char **argv)
 			    .cycles = 50,
 			    .race_conns = 1000,
 			    .flip_conns = 2000,
+			    .par_conns = 20000,
 			    .checkers = 2};
 	struct vt vt;
 	char seed_note[48];
@@ -124,7 +127,7 @@ int main(int argc, char **argv)
 			}
 			seeded = true;
 		} else if ((!strcmp(a, "--conns") || !strcmp(a, "--race-conns") ||
-			    !strcmp(a, "--flip-conns")) &&
+			    !strcmp(a, "--flip-conns") || !strcmp(a, "--par-conns")) &&
 			   v) {
 			if (!num_arg(v, 1, 100000000, &n)) {
 				fprintf(stderr, "toa-stress: %s wants 1..100000000, got \"%s\"\n",
@@ -135,6 +138,8 @@ int main(int argc, char **argv)
 				o.conns = n;
 			else if (!strcmp(a, "--race-conns"))
 				o.race_conns = n;
+			else if (!strcmp(a, "--par-conns"))
+				o.par_conns = n;
 			else
 				o.flip_conns = n;
 		} else if (!strcmp(a, "--cycles") && v) {
@@ -191,8 +196,8 @@ int main(int argc, char **argv)
 	}
 	printf("# toa-stress seed %" PRIu64 " (replay: --seed %" PRIu64 ")\n", o.seed, o.seed);
 	st_fig("run seed=%" PRIu64
-	       " conns=%ld cycles=%d race_conns=%ld flip_conns=%ld checkers=%d cpus=%ld",
-	       o.seed, o.conns, o.cycles, o.race_conns, o.flip_conns, o.checkers,
+	       " conns=%ld cycles=%d race_conns=%ld flip_conns=%ld par_conns=%ld checkers=%d cpus=%ld",
+	       o.seed, o.conns, o.cycles, o.race_conns, o.flip_conns, o.par_conns, o.checkers,
 	       sysconf(_SC_NPROCESSORS_ONLN));
 
 	snprintf(seed_note, sizeof(seed_note), " (seed %" PRIu64 ")", o.seed);

@@ -19,6 +19,7 @@
 enum st_order {
 	ST_BAD_PARAMS = 1,  /* bad_params.c */
 	ST_HOSTILE_TRAFFIC, /* hostile_traffic.c */
+	ST_PARALLEL_CONNS,  /* parallel_conns.c */
 	ST_TRUSTED_FLIP,    /* trusted_flip.c */
 	ST_UNLOAD_RACE,	    /* unload_race.c */
 	ST_FINAL_UNLOAD,    /* final_unload.c */
@@ -33,6 +34,7 @@ struct st_opts {
 	int cycles;	 /* --cycles: unload_race rmmod/insmod cycles */
 	long race_conns; /* --race-conns: unload_race minimum connections */
 	long flip_conns; /* --flip-conns: trusted_flip connections */
+	long par_conns;	 /* --par-conns: parallel_conns connections */
 	int checkers;	 /* --checkers: concurrent getpeername threads */
 };
 
