@@ -46,6 +46,8 @@ struct in_addr bench_lb(struct bench *b);
 
 /* Per-operation figures of one phase; < 0 and vt.err set on failure. */
 double bench_conn(struct bench *b, int phase, enum bench_where where, bool deferred);
+/* connections bench_getpeername() spreads its calls over */
+#define BENCH_GP_SOCKETS 8
 double bench_getpeername(struct bench *b, int phase);
 /* accept() and close() of @b->batch queued connections. */
 int bench_accept_close(struct bench *b, int phase, double *accept, double *destroy);
