@@ -60,6 +60,13 @@ static int record(struct bench *b, const char *what, int phase, int round, doubl
  */
 #define BENCH_SETTLE_US (500 * 1000)
 
+/* the pause, as a step of a chain of timed steps (it cannot fail) */
+static int settle(void)
+{
+	usleep(BENCH_SETTLE_US);
+	return 0;
+}
+
 /* The operations of one phase, without and with --live connections. */
 static int run_phase(struct bench *b, int phase, int round)
 {
@@ -79,17 +86,22 @@ static int run_phase(struct bench *b, int phase, int round)
 	if (!l)
 		return -1;
 	usleep(BENCH_SETTLE_US); /* the work 10000 new connections queued */
-	if (record(b, "getpeername_live", phase, round, bench_getpeername(b, phase)) ||
+	if (record(b, "getpeername_live", phase, round, bench_getpeername(b, phase)) || settle() ||
 	    bench_accept_close(b, phase, &acc, &des) ||
 	    record(b, "accept_live", phase, round, acc) ||
 	    record(b, "destroy_live", phase, round, des)) {
 		bench_live_close(b, l);
 		return -1;
 	}
-	/* a socket without TOA among the TOA ones */
+	/*
+	 * A socket without TOA among the TOA ones. Before each timed step the
+	 * work the one before queued (RCU callbacks and timers of the
+	 * connections it closed) runs first, as between phases.
+	 */
 	if (phase == PH_C &&
-	    (record(b, "getpeername_live_plain", PH_B, round, bench_getpeername(b, PH_B)) ||
-	     bench_accept_close(b, PH_B, &acc, &des) ||
+	    (settle() ||
+	     record(b, "getpeername_live_plain", PH_B, round, bench_getpeername(b, PH_B)) ||
+	     settle() || bench_accept_close(b, PH_B, &acc, &des) ||
 	     record(b, "accept_live_plain", PH_B, round, acc) ||
 	     record(b, "destroy_live_plain", PH_B, round, des))) {
 		bench_live_close(b, l);
