@@ -127,6 +127,7 @@ VT_SCENARIO(full_reused_tuple, .order = KT_FULL_REUSED_TUPLE, .needs_module = tr
 
 #define KT_KSOCK_KO   "/lib/modules/toa_ksock.ko"
 #define KT_KSOCK_PEER "/sys/module/toa_ksock/parameters/peer"
+#define KT_KSOCK_DONE "/sys/module/toa_ksock/parameters/done"
 #define KT_KSOCK_PORT 7531
 
 /* an in-kernel server (tests/kernel/kmod/toa_ksock.c) sees the balancer */
@@ -134,7 +135,7 @@ static int kernel_socket(struct vt *vt)
 {
 	struct lbsim_conn c;
 	struct vt_stats a, b;
-	char want[64], got[64] = "";
+	char want[64], got[64] = "", done[8] = "";
 	uint8_t o[8];
 	size_t n = kt_toa4(vt, o, TOA_DEFAULT_KIND, VT_CLIENT4, VT_CLIENT_PORT);
 	int err, i, r = -1;
@@ -151,12 +152,19 @@ static int kernel_socket(struct vt *vt)
 		vt_fail(vt, "emulated handshake to the kernel server: %s", strerror(-err));
 		goto out;
 	}
-	for (i = 0; i < 100 && !got[0]; i++) {
-		if (vt_read_file(KT_KSOCK_PEER, got, sizeof(got)))
-			got[0] = '\0';
-		if (!got[0])
+	/* peer only once the server says it is written whole */
+	for (i = 0; i < 100 && strcmp(done, "1"); i++) {
+		if (vt_read_file(KT_KSOCK_DONE, done, sizeof(done)))
+			done[0] = '\0';
+		if (strcmp(done, "1"))
 			usleep(20000);
 	}
+	if (strcmp(done, "1")) {
+		vt_fail(vt, "the kernel server accepted nothing within 2 s");
+		goto out;
+	}
+	if (vt_read_file(KT_KSOCK_PEER, got, sizeof(got)))
+		got[0] = '\0';
 	snprintf(want, sizeof(want), "%s:%u", VT_LB4, c.lb_port);
 	if (strcmp(got, want)) {
 		vt_fail(vt, "kernel_getpeername() gave \"%s\", want %s", got, want);

@@ -3,8 +3,10 @@
  * toa_ksock - a test-only in-kernel TCP server, the way nfsd/SUNRPC and
  * ksmbd have one: it listens with a kernel socket on port=N, accepts one
  * connection with kernel_accept() and publishes what kernel_getpeername()
- * returned in /sys/module/toa_ksock/parameters/peer. toa must never
- * rewrite that answer (tests/kernel/owner.c).
+ * returned in /sys/module/toa_ksock/parameters/peer, then sets done to 1
+ * (peer is read only after that: a reader racing the write saw half of
+ * it on PREEMPT_RT). toa must never rewrite that answer
+ * (tests/kernel/owner.c).
  */
 #define pr_fmt(fmt) "toa_ksock: " fmt
 
@@ -22,6 +24,10 @@ static char peer[64];
 module_param_string(peer, peer, sizeof(peer), 0444);
 MODULE_PARM_DESC(peer, "what kernel_getpeername() gave for the connection accepted");
 
+static int done;
+module_param(done, int, 0444);
+MODULE_PARM_DESC(done, "1 once peer is written whole");
+
 static struct socket *toa_ksock_listener;
 static struct task_struct *toa_ksock_task;
 
@@ -29,22 +35,26 @@ static int toa_ksock_serve(void *unused)
 {
 	struct sockaddr_in sin;
 	struct socket *conn;
+	char buf[sizeof(peer)];
 	int err;
 
 	err = kernel_accept(toa_ksock_listener, &conn, 0);
 	if (err) {
-		snprintf(peer, sizeof(peer), "accept error %d", err);
-		goto wait;
+		snprintf(buf, sizeof(buf), "accept error %d", err);
+		goto publish;
 	}
 	err = kernel_getpeername(conn, (struct sockaddr *)&sin);
 	if (err < 0)
-		snprintf(peer, sizeof(peer), "getpeername error %d", err);
+		snprintf(buf, sizeof(buf), "getpeername error %d", err);
 	else
-		snprintf(peer, sizeof(peer), "%pI4:%u", &sin.sin_addr,
+		snprintf(buf, sizeof(buf), "%pI4:%u", &sin.sin_addr,
 			 ntohs(sin.sin_port));
 	kernel_sock_shutdown(conn, SHUT_RDWR);
 	sock_release(conn);
-wait:
+publish:
+	memcpy(peer, buf, sizeof(peer));
+	/* peer is whole before done reads 1 (the test reads done first) */
+	smp_store_release(&done, 1);
 	while (!kthread_should_stop())
 		schedule_timeout_interruptible(HZ / 10);
 	return 0;
