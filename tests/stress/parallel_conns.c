@@ -120,17 +120,6 @@ static int par_softnet(unsigned long long *out, int max)
 	return n;
 }
 
-/* the counter @name moved by exactly @want */
-static int par_delta(struct vt *vt, const struct vt_stats *a, const struct vt_stats *b,
-		     const char *name, long long want)
-{
-	long long d = vt_stat_get(b, name) - vt_stat_get(a, name);
-
-	if (d != want)
-		return vt_fail(vt, "%s moved by %lld, want %lld", name, d, want);
-	return 0;
-}
-
 static int par_check(struct vt *vt, const struct vt_stats *a, const struct vt_stats *b, long total)
 {
 	static const char *const still[] = {
@@ -140,12 +129,12 @@ static int par_check(struct vt *vt, const struct vt_stats *a, const struct vt_st
 	long long missed = st_missed_sum(b) - st_missed_sum(a);
 	size_t i;
 
-	if (par_delta(vt, a, b, "syn_recv_sock_toa", total) ||
-	    par_delta(vt, a, b, "entries_allocated",
-		      vt_stat_get(b, "entries_freed") - vt_stat_get(a, "entries_freed")))
+	if (vt_expect_delta_eq(vt, a, b, "syn_recv_sock_toa", total) ||
+	    vt_expect_delta_eq(vt, a, b, "entries_allocated",
+			       vt_stat_get(b, "entries_freed") - vt_stat_get(a, "entries_freed")))
 		return -1;
 	for (i = 0; i < VT_ARRAY_SIZE(still); i++)
-		if (par_delta(vt, a, b, still[i], 0))
+		if (vt_expect_delta_eq(vt, a, b, still[i], 0))
 			return -1;
 	if (missed)
 		return vt_fail(vt, "the hooks missed %lld calls (nmissed_*)", missed);
