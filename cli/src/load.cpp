@@ -28,6 +28,24 @@ void print_toa_lines(Env &env, size_t since)
 
 } // namespace
 
+std::string live_params(System &sys)
+{
+	std::string out;
+	for (const char *key : {"option_kinds", "trusted_sources", "max_entries"}) {
+		auto v = sys.read_file(std::string("/sys/module/toa/parameters/") + key);
+		if (!v)
+			continue;
+		std::string value = trim(*v);
+		if (!out.empty())
+			out += ' ';
+		out += fmt::format("{}={}", key,
+				   value.empty() && std::string(key) == "trusted_sources"
+					   ? "(empty: any source)"
+					   : value);
+	}
+	return out.empty() ? "(none readable in /sys/module/toa/parameters)" : out;
+}
+
 std::vector<std::string> toa_log_lines(System &sys)
 {
 	std::vector<std::string> out;
@@ -53,6 +71,7 @@ int LoadCmd::run(Env &env)
 	if (env.sys.module_loaded()) {
 		auto v = env.sys.read_file("/sys/module/toa/version");
 		env.out << fmt::format("\u2713 toa {}is already loaded\n", v ? trim(*v) + " " : "");
+		env.out << fmt::format("    parameters now: {}\n", live_params(env.sys));
 		if (!parsed.empty())
 			env.out << "    parameters not applied; write them to /sys/module/toa/parameters/<name>, "
 				   "or: toa-check unload && toa-check load --param ...\n";
@@ -95,8 +114,24 @@ int LoadCmd::run(Env &env)
 							  : "Secure Boot state unknown",
 		     ""});
 
+	// As modprobe does: the configured options (modprobe.d, the kernel
+	// command line: trusted_sources above all), then --param, which wins.
+	std::string configured = trim(env.sys.configured_options("toa"));
+	std::string given = params_string(parsed);
+	try {
+		effective_params(configured);
+	} catch (const UsageError &e) {
+		print_check(
+			env.out,
+			{"options", Status::Fail,
+			 fmt::format("the configured options are refused: {}", e.what()),
+			 "toa-check enable --trusted-sources ... (or edit /etc/modprobe.d/toa.conf)"});
+		return kExitFail;
+	}
+	std::string opts = configured.empty() ? given
+		: given.empty()		      ? configured
+					      : configured + " " + given;
 	size_t log_before = toa_log_lines(env.sys).size();
-	std::string opts = params_string(parsed);
 	int err = env.sys.insert_module(mi.path, opts);
 	if (err != 0) {
 		Advice a = explain_errno(Op::Load, err, ectx);
@@ -131,8 +166,11 @@ int LoadCmd::run(Env &env)
 	} else {
 		print_check(env.out, {"loaded", Status::Pass, loaded_line, ""});
 	}
-	if (!opts.empty())
-		env.out << fmt::format("    parameters: {}\n", opts);
+	if (!configured.empty())
+		env.out << fmt::format("    options from the configuration: {}\n", configured);
+	if (!given.empty())
+		env.out << fmt::format("    options given: {}\n", given);
+	env.out << fmt::format("    parameters now: {}\n", live_params(env.sys));
 	return kExitOk;
 }
 

@@ -23,6 +23,10 @@ struct UnloadCmd : Command {
 	int run(Env &env) override;
 };
 
+// "option_kinds=254,253 trusted_sources=... max_entries=262144", as the
+// running module has them.
+std::string live_params(System &sys);
+
 // Kernel log lines that start with "TOA:", newest last.
 std::vector<std::string> toa_log_lines(System &sys);
 

@@ -2,6 +2,7 @@
 // params.cpp - the same rules as docs/interfaces.md, checked before loading.
 #include "params.h"
 
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 extern "C" {
 #include "toa_cidr.h"
 #include "toa_opt.h"
+#include "toa_uapi.h"
 }
 
 namespace toacheck {
@@ -141,6 +143,68 @@ std::string params_string(const std::vector<ModuleParam> &params)
 		out += p.key + "=" + p.value;
 	}
 	return out;
+}
+
+std::vector<ModuleParam> split_options(const std::string &options)
+{
+	// The kernel's next_arg(): blanks separate, a double quote opens a
+	// region where they do not, and the quotes are dropped.
+	std::vector<ModuleParam> out;
+	size_t i = 0;
+	while (i < options.size()) {
+		while (i < options.size() && std::isspace(static_cast<unsigned char>(options[i])))
+			++i;
+		if (i >= options.size())
+			break;
+		std::string word;
+		bool quoted = false;
+		for (; i < options.size(); ++i) {
+			char ch = options[i];
+			if (ch == '"') {
+				quoted = !quoted;
+				continue;
+			}
+			if (!quoted && std::isspace(static_cast<unsigned char>(ch)))
+				break;
+			word += ch;
+		}
+		size_t eq = word.find('=');
+		if (eq == std::string::npos)
+			out.push_back({word, ""});
+		else
+			out.push_back({word.substr(0, eq), word.substr(eq + 1)});
+	}
+	return out;
+}
+
+EffectiveParams effective_params(const std::string &options)
+{
+	toa_kinds kinds{};
+	unsigned int bad = 0;
+	const std::string defaults = TOA_DEFAULT_KINDS;
+	toa_kinds_parse(defaults.data(), defaults.size(), &kinds, &bad);
+	EffectiveParams p{"", "", std::to_string(TOA_DEFAULT_MAX_ENTRIES)};
+	for (const auto &o : split_options(options)) {
+		if (o.key == "option_kinds") {
+			std::string canonical = check_option_kinds(o.value);
+			toa_kinds_parse(canonical.data(), canonical.size(), &kinds, &bad);
+		} else if (o.key == "option_kind") {
+			unsigned kind =
+				static_cast<unsigned>(std::stoul(check_option_kind(o.value)));
+			if (!toa_kinds_set_first(&kinds, kind))
+				throw UsageError(fmt::format(
+					"option_kind '{}' refused: it is another element of option_kinds",
+					o.value));
+		} else if (o.key == "trusted_sources") {
+			p.trusted_sources = check_trusted_sources(o.value);
+		} else if (o.key == "max_entries") {
+			p.max_entries = check_max_entries(o.value);
+		}
+	}
+	char buf[4 * TOA_MAX_KINDS];
+	toa_kinds_format(&kinds, buf, sizeof(buf));
+	p.option_kinds = buf;
+	return p;
 }
 
 } // namespace toacheck

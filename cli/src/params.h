@@ -25,4 +25,20 @@ std::string check_trusted_sources(const std::string &value); // returns canonica
 // "option_kind=200 trusted_sources=198.51.100.0/24" for libkmod / modprobe.d.
 std::string params_string(const std::vector<ModuleParam> &params);
 
+// "k=v k=\"v w\" flag" (a modprobe options string) split as the kernel's
+// parameter parser splits it, quotes removed, in order.
+std::vector<ModuleParam> split_options(const std::string &options);
+
+// The parameters the module ends up with when loaded with @options, in
+// the module's own canonical form: its defaults, then each option in
+// order (option_kind replaces the first kind of option_kinds). Keys the
+// module does not know are ignored, as the kernel ignores them. Throws
+// UsageError for a value the module would refuse.
+struct EffectiveParams {
+	std::string option_kinds;
+	std::string trusted_sources; // "" = any source
+	std::string max_entries;
+};
+EffectiveParams effective_params(const std::string &options);
+
 } // namespace toacheck

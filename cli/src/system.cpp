@@ -466,6 +466,34 @@ int RealSystem::insert_module(const std::string &path, const std::string &params
 	return rc < 0 ? -rc : 0;
 }
 
+std::string RealSystem::configured_options(const std::string &name)
+{
+	// Below a root other than "/", the same directories as libkmod's
+	// defaults, under that root (a fixture tree); at "/", libkmod's own.
+	static const char *const dirs[] = {"/etc/modprobe.d", "/run/modprobe.d",
+					   "/usr/local/lib/modprobe.d", "/usr/lib/modprobe.d",
+					   "/lib/modprobe.d"};
+	std::vector<std::string> rooted;
+	std::vector<const char *> paths;
+	if (root_ != "/") {
+		for (const char *d : dirs)
+			rooted.push_back(host_path(d));
+		for (const auto &d : rooted)
+			paths.push_back(d.c_str());
+		paths.push_back(nullptr);
+	}
+	std::string moddir = host_path("/lib/modules/" + kernel_release());
+	KmodCtx ctx(kmod_new(moddir.c_str(), paths.empty() ? nullptr : paths.data()));
+	if (!ctx)
+		return "";
+	kmod_module *raw = nullptr;
+	if (kmod_module_new_from_name(ctx.get(), name.c_str(), &raw) < 0)
+		return "";
+	KmodMod mod(raw);
+	const char *opts = kmod_module_get_options(mod.get());
+	return opts ? opts : "";
+}
+
 int RealSystem::remove_module(const std::string &name)
 {
 	KmodCtx ctx(kmod_new(nullptr, nullptr));

@@ -64,6 +64,10 @@ public:
 	virtual int insert_module(const std::string &path,
 				  const std::string &params) = 0; // 0 / errno
 	virtual int remove_module(const std::string &name) = 0;	  // 0 / errno
+	// The options modprobe would pass to @name, as libkmod reads them: the
+	// "options" lines of the modprobe.d directories, then the kernel
+	// command line's name.key=value. "" when there are none.
+	virtual std::string configured_options(const std::string &name) = 0;
 
 	// Built on the primitives above (the fakes inherit them).
 	virtual OsRelease os_release();
@@ -94,6 +98,7 @@ public:
 	ModInfo module_info(const std::string &name_or_path, const std::string &release) override;
 	int insert_module(const std::string &path, const std::string &params) override;
 	int remove_module(const std::string &name) override;
+	std::string configured_options(const std::string &name) override;
 
 	// The directories find_program searches (default: $PATH, or a
 	// standard list when unset).

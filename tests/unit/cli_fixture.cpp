@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "cli_fixture.h"
 
+#include "params.h"
+
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -118,6 +120,12 @@ int FakeSystem::insert_module(const std::string &path, const std::string &params
 	if (insert_errno != 0)
 		return insert_errno;
 	tree_.put("/sys/module/toa/version", "0.1.0\n");
+	// What the kernel would give the module (the options were checked by
+	// the caller; a refused one would have been insert_errno EINVAL).
+	toacheck::EffectiveParams p = toacheck::effective_params(params);
+	tree_.put("/sys/module/toa/parameters/option_kinds", p.option_kinds + "\n");
+	tree_.put("/sys/module/toa/parameters/trusted_sources", p.trusted_sources + "\n");
+	tree_.put("/sys/module/toa/parameters/max_entries", p.max_entries + "\n");
 	log.push_back("TOA: toa loaded (version 0.1.0, option kinds 254,253)");
 	return 0;
 }
@@ -193,6 +201,9 @@ void make_healthy(TempRoot &root, FakeSystem &sys)
 	root.put("/sys/module/toa/parameters/trusted_sources", "198.51.100.0/24\n");
 	root.put("/sys/module/toa/parameters/option_kinds", "254,253\n");
 	root.put("/sys/module/toa/parameters/option_kind", "254\n");
+	root.put("/sys/module/toa/parameters/max_entries", "262144\n");
+	// ... as configured (toa-check enable --trusted-sources 198.51.100.0/24)
+	root.put("/etc/modprobe.d/toa.conf", "options toa trusted_sources=198.51.100.0/24\n");
 	sys.commands["dpkg-query -W -f=${Version} toa-dkms"] = {0, "0.1.0-1"};
 	root.put("/proc/net/toa_stats",
 		 stats_text({{"syn_recv_sock_toa", 5}, {"getname_toa_ok", 9}}));

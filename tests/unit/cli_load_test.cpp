@@ -32,10 +32,66 @@ TEST_F(Load, LoadsAndConfirms)
 	EXPECT_EQ(r.code, 0) << r.out << r.err;
 	ASSERT_EQ(sys.inserted.size(), 1u);
 	EXPECT_EQ(sys.inserted[0].first, "/lib/modules/6.1.0-56-amd64/updates/dkms/toa.ko");
+	// modprobe.d's options first, then --param, which the kernel lets win
 	EXPECT_EQ(sys.inserted[0].second,
+		  "trusted_sources=198.51.100.0/24 "
 		  "trusted_sources=198.51.100.7/32,2001:db8::/32 option_kind=200");
 	EXPECT_THAT(r.out,
+		    HasSubstr("    options from the configuration: "
+			      "trusted_sources=198.51.100.0/24\n"));
+	EXPECT_THAT(r.out,
+		    HasSubstr("    parameters now: option_kinds=200,253 "
+			      "trusted_sources=198.51.100.7/32,2001:db8::/32 "
+			      "max_entries=262144\n"));
+	EXPECT_THAT(r.out,
 		    HasSubstr("\u2713 TOA: toa loaded (version 0.1.0, option kinds 254,253)"));
+}
+
+// The options toa-check enable wrote are what the module is loaded with.
+TEST_F(Load, AppliesWhatEnableConfigured)
+{
+	root.remove("/etc/modprobe.d/toa.conf");
+	ASSERT_EQ(toatest::run_cli(
+			  sys,
+			  {"enable", "--trusted-sources", "192.0.2.0/24", "--option-kinds", "200"})
+			  .code,
+		  0);
+	auto r = toatest::run_cli(sys, {"load"});
+	EXPECT_EQ(r.code, 0) << r.out << r.err;
+	ASSERT_EQ(sys.inserted.size(), 1u);
+	EXPECT_EQ(sys.inserted[0].second, "option_kinds=200 trusted_sources=192.0.2.0/24");
+	EXPECT_THAT(r.out,
+		    HasSubstr("    parameters now: option_kinds=200 "
+			      "trusted_sources=192.0.2.0/24 max_entries=262144\n"));
+}
+
+TEST_F(Load, ConfiguredOptionsFromEveryModprobeDirectory)
+{
+	root.remove("/etc/modprobe.d/toa.conf");
+	root.put("/usr/lib/modprobe.d/toa-vendor.conf", "options toa max_entries=1000\n");
+	root.put("/etc/modprobe.d/zz-site.conf",
+		 "# site\noptions toa trusted_sources=\"203.0.113.0/24,2001:db8::/32\"\n");
+	auto r = toatest::run_cli(sys, {"load"});
+	EXPECT_EQ(r.code, 0) << r.out;
+	ASSERT_EQ(sys.inserted.size(), 1u);
+	EXPECT_THAT(sys.inserted[0].second, HasSubstr("max_entries=1000"));
+	EXPECT_THAT(sys.inserted[0].second,
+		    HasSubstr("trusted_sources=\"203.0.113.0/24,2001:db8::/32\""));
+	EXPECT_THAT(r.out,
+		    HasSubstr("trusted_sources=203.0.113.0/24,2001:db8::/32 "
+			      "max_entries=1000\n"));
+}
+
+// A configuration the module would refuse: nothing is inserted.
+TEST_F(Load, RefusedConfigurationDoesNotInsert)
+{
+	root.put("/etc/modprobe.d/toa.conf", "options toa trusted_sources=10.0.0.0/33\n");
+	auto r = toatest::run_cli(sys, {"load"});
+	EXPECT_EQ(r.code, 1);
+	EXPECT_TRUE(sys.inserted.empty());
+	EXPECT_THAT(r.out,
+		    HasSubstr("\u2717 the configured options are refused: "
+			      "trusted_sources '10.0.0.0/33'"));
 }
 
 TEST_F(Load, ExplicitModulePath)

@@ -2,13 +2,20 @@
 /*
  * load.c - cli_load: toa-check load and unload. Parameters are validated
  * before the kernel sees them, "already loaded" is no error (and applies
- * no parameter), and without --module libkmod finds no toa here.
+ * no parameter), what toa-check enable wrote to /etc/modprobe.d is what
+ * load applies (read by libkmod, as modprobe reads it), and without
+ * --module libkmod finds no toa here.
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#define MODPROBE_CONF "/etc/modprobe.d/toa.conf"
+#define MODLOAD_CONF  "/etc/modules-load.d/toa.conf"
 
 static int cli_load(struct vt *vt)
 {
@@ -53,7 +60,10 @@ static int cli_load(struct vt *vt)
 			       VT_LB_NET4);
 	snprintf(line, sizeof(line), CLI_CHECK " %s built for %s", vt->module_path, cli_release());
 	if (cli_expect_line(vt, r, line) || cli_expect_line(vt, r, CLI_CHECK " Secure Boot off") ||
-	    cli_expect_line(vt, r, "    parameters: trusted_sources=" VT_LB_NET4))
+	    cli_expect_line(vt, r, "    options given: trusted_sources=" VT_LB_NET4) ||
+	    cli_expect_line(vt, r,
+			    "    parameters now: option_kinds=" TOA_DEFAULT_KINDS
+			    " trusted_sources=" VT_LB_NET4 " max_entries=262144"))
 		return -1;
 	if (!strstr(r->out, CLI_CHECK " TOA: toa loaded (version "))
 		return vt_fail(vt,
@@ -106,6 +116,32 @@ static int cli_load(struct vt *vt)
 	if (vt_mod_loaded(VT_MODULE_NAME))
 		return vt_fail(vt, "%s: exit 1 but toa got loaded", r->cmd);
 
+	/* enable's options are what load applies; disable takes them back */
+	if ((mkdir("/etc/modprobe.d", 0755) && errno != EEXIST) ||
+	    (mkdir("/etc/modules-load.d", 0755) && errno != EEXIST))
+		return vt_fail(vt, "mkdir /etc/modprobe.d, /etc/modules-load.d: %s",
+			       strerror(errno));
+	if (cli_run(vt, r, "enable", "--trusted-sources", VT_LB_NET4, "--max-entries", "5000",
+		    NULL) ||
+	    cli_expect_code(vt, r, 0) ||
+	    cli_run(vt, r, "load", "--module", vt->module_path, NULL) ||
+	    cli_expect_code(vt, r, 0) ||
+	    cli_expect_line(
+		    vt, r,
+		    "    options from the configuration: max_entries=5000 trusted_sources=" VT_LB_NET4))
+		return -1;
+	if (vt_param_read("trusted_sources", val, sizeof(val)) || strcmp(val, VT_LB_NET4))
+		return vt_fail(vt, "after enable and %s, trusted_sources reads \"%s\", want %s",
+			       r->cmd, val, VT_LB_NET4);
+	if (vt_param_read("max_entries", val, sizeof(val)) || strcmp(val, "5000"))
+		return vt_fail(vt, "after enable and %s, max_entries reads \"%s\", want 5000",
+			       r->cmd, val);
+	if (cli_run(vt, r, "unload", NULL) || cli_expect_code(vt, r, 0) ||
+	    cli_run(vt, r, "disable", NULL) || cli_expect_code(vt, r, 0))
+		return -1;
+	if (access(MODPROBE_CONF, F_OK) == 0 || access(MODLOAD_CONF, F_OK) == 0)
+		return vt_fail(vt, "%s left %s or %s behind", r->cmd, MODPROBE_CONF, MODLOAD_CONF);
+
 	/* and back, with defaults, for what follows */
 	if (cli_run(vt, r, "load", "--module", vt->module_path, NULL) || cli_expect_code(vt, r, 0))
 		return -1;
@@ -117,6 +153,14 @@ static int cli_load(struct vt *vt)
 	return 0;
 }
 
+/* a failed run must not leave its configuration to later scenarios */
+static void remove_config(struct vt *vt)
+{
+	(void)vt;
+	unlink(MODPROBE_CONF);
+	unlink(MODLOAD_CONF);
+}
+
 /* toa-check may leave the module unloaded: the defaults are back afterwards */
 VT_SCENARIO(cli_load, .order = KT_CLI_LOAD, .needs_module = true, .cli = true,
-	    .reload_default = true);
+	    .reload_default = true, .teardown = remove_config);
