@@ -228,28 +228,51 @@ int DisableCmd::run(Env &env)
 	if (!env.sys.is_root())
 		throw UsageError(
 			"writing /etc/modules-load.d and /etc/modprobe.d needs root (run: sudo toa-check disable)");
+	// systemd-modules-load reads one file per name, the first of /etc,
+	// /run, /usr/lib, /lib: the package's /usr/lib/modules-load.d/toa.conf
+	// is masked by a file of that name in /etc, which enable rewrites.
+	std::string masked;
+	for (const char *dir : kModulesLoadPackageDirs) {
+		std::string path = std::string(dir) + "/toa.conf";
+		auto text = env.sys.read_file(path);
+		if (text && config_lists_module(*text, "toa")) {
+			masked = path;
+			break;
+		}
+	}
 	for (const char *path : {kModulesLoadConf, kModprobeConf}) {
 		auto before = env.sys.read_file(path);
-		if (!before)
+		bool mask = path == kModulesLoadConf && !masked.empty();
+		if (!before && !mask)
 			continue;
-		std::string after = strip_managed(*before);
+		std::string after = mask
+			? with_managed(
+				  before.value_or(""),
+				  {fmt::format("# toa is not loaded at boot: this file masks {} "
+					       "(toa-check disable; toa-check enable undoes it)",
+					       masked)})
+			: strip_managed(*before);
 		if (!update_file(env, path, before, after))
 			return kExitFail;
-		if (after != *before)
+		if (mask && before.value_or("") != after)
+			print_check(
+				env.out,
+				{"", Status::Pass, fmt::format("{}: masks {}", path, masked), ""});
+		else if (before && after != *before)
 			print_check(env.out,
 				    {"", Status::Pass,
 				     fmt::format("{}: toa-check's lines removed", path), ""});
 	}
-	auto left = env.sys.read_file(kModulesLoadConf);
-	if (left && config_lists_module(*left, "toa"))
+	// What boots now, read as doctor reads it (the first file of a name).
+	DoctorContext ctx(env.sys, "");
+	Check boot = check_boot(ctx);
+	if (boot.status == Status::Pass)
 		print_check(env.out,
 			    {"boot", Status::Warn,
-			     fmt::format("{} still lists toa in lines toa-check did not write",
-					 kModulesLoadConf),
+			     fmt::format("{}, from lines toa-check did not write", boot.summary),
 			     ""});
 	else
-		print_check(env.out,
-			    {"boot", Status::Pass, "toa-check no longer loads toa at boot", ""});
+		print_check(env.out, {"boot", Status::Pass, "toa is no longer loaded at boot", ""});
 	return kExitOk;
 }
 

@@ -14,6 +14,9 @@
 namespace toacheck {
 
 inline constexpr const char *kModulesLoadConf = "/etc/modules-load.d/toa.conf";
+// Where packages put a modules-load.d file that /etc's masks.
+inline constexpr const char *kModulesLoadPackageDirs[] = {
+	"/run/modules-load.d", "/usr/lib/modules-load.d", "/lib/modules-load.d"};
 inline constexpr const char *kModprobeConf = "/etc/modprobe.d/toa.conf";
 inline constexpr const char *kBeginMarker =
 	"# >>> managed by toa-check (toa-check enable/disable rewrite this block; edit outside it)";

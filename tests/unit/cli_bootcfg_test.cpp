@@ -110,7 +110,7 @@ TEST_F(Boot, DisableRemovesOnlyOurBlock)
 	EXPECT_EQ(r.code, 0);
 	EXPECT_EQ(root.get("/etc/modules-load.d/toa.conf"), "loop\n");
 	EXPECT_EQ(root.get("/etc/modprobe.d/toa.conf"), "options toa max_entries=1000\n");
-	EXPECT_THAT(r.out, HasSubstr("\u2713 toa-check no longer loads toa at boot"));
+	EXPECT_THAT(r.out, HasSubstr("\u2713 toa is no longer loaded at boot"));
 }
 
 TEST_F(Boot, DisableDeletesFilesThatOnlyHeldOurBlock)
@@ -131,7 +131,56 @@ TEST_F(Boot, DisableWarnsAboutAdminToaLine)
 	EXPECT_THAT(
 		r.out,
 		HasSubstr(
-			"! /etc/modules-load.d/toa.conf still lists toa in lines toa-check did not write"));
+			"! toa loads at boot (/etc/modules-load.d/toa.conf), from lines toa-check did not write"));
+}
+
+// The package's /usr/lib/modules-load.d/toa.conf loads toa unless a file of
+// the same name in /etc masks it (systemd-modules-load reads the first).
+TEST_F(Boot, DisableMasksThePackageFileAndEnableUndoesIt)
+{
+	root.put("/usr/lib/modules-load.d/toa.conf", "toa\n");
+	auto r = toatest::run_cli(sys, {"disable"});
+	EXPECT_EQ(r.code, 0) << r.out;
+	const std::string mask = std::string(kBeginMarker) +
+		"\n# toa is not loaded at boot: this file masks "
+		"/usr/lib/modules-load.d/toa.conf (toa-check disable; toa-check "
+		"enable undoes it)\n" +
+		kEndMarker + "\n";
+	EXPECT_EQ(root.get("/etc/modules-load.d/toa.conf"), mask);
+	EXPECT_THAT(r.out,
+		    HasSubstr("\u2713 /etc/modules-load.d/toa.conf: masks "
+			      "/usr/lib/modules-load.d/toa.conf\n"));
+	EXPECT_THAT(r.out, HasSubstr("\u2713 toa is no longer loaded at boot\n"));
+	EXPECT_THAT(toatest::run_cli(sys, {"doctor"}).out,
+		    HasSubstr("toa is not loaded at boot (no modules-load.d entry)"));
+
+	// a second disable changes nothing
+	r = toatest::run_cli(sys, {"disable"});
+	EXPECT_EQ(r.code, 0);
+	EXPECT_EQ(root.get("/etc/modules-load.d/toa.conf"), mask);
+
+	r = toatest::run_cli(sys, {"enable"});
+	EXPECT_EQ(r.code, 0) << r.out;
+	EXPECT_EQ(root.get("/etc/modules-load.d/toa.conf"), kBlockLoad);
+	EXPECT_THAT(toatest::run_cli(sys, {"doctor"}).out,
+		    HasSubstr("toa loads at boot (/etc/modules-load.d/toa.conf)"));
+}
+
+TEST_F(Boot, DisableMasksAndKeepsAdminLines)
+{
+	root.put("/lib/modules-load.d/toa.conf", "# from the package\ntoa\n");
+	root.put("/etc/modules-load.d/toa.conf", "# mine\n");
+	ASSERT_EQ(toatest::run_cli(sys, {"disable"}).code, 0);
+	std::string text = root.get("/etc/modules-load.d/toa.conf");
+	EXPECT_EQ(text.rfind("# mine\n" + std::string(kBeginMarker), 0), 0u) << text;
+	EXPECT_THAT(text, HasSubstr("masks /lib/modules-load.d/toa.conf"));
+}
+
+// Without a package file there is nothing to mask: nothing is left behind.
+TEST_F(Boot, DisableWithoutPackageFileWritesNothing)
+{
+	ASSERT_EQ(toatest::run_cli(sys, {"disable"}).code, 0);
+	EXPECT_FALSE(root.has("/etc/modules-load.d/toa.conf"));
 }
 
 TEST_F(Boot, WriteFailureIsReported)
