@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "errors.h"
+#include "params.h"
 #include "version.h"
 #include "toa_uapi.h"
 
@@ -499,6 +500,60 @@ std::optional<Check> check_trusted(DoctorContext &ctx)
 	return c;
 }
 
+std::optional<Check> check_params(DoctorContext &ctx)
+{
+	if (!ctx.checking_running() || !ctx.sys.module_loaded())
+		return std::nullopt;
+	Check c{"params", Status::Pass, "", ""};
+	std::string configured = trim(ctx.sys.configured_options("toa"));
+	EffectiveParams want;
+	try {
+		want = effective_params(configured);
+	} catch (const UsageError &e) {
+		c.status = Status::Fail;
+		c.summary = fmt::format("the configured options '{}' are refused: {}", configured,
+					e.what());
+		c.fix = "toa-check enable --trusted-sources ... --option-kinds ...   (rewrites /etc/modprobe.d/toa.conf)";
+		return c;
+	}
+	const std::pair<const char *, const std::string *> keys[] = {
+		{"option_kinds", &want.option_kinds},
+		{"trusted_sources", &want.trusted_sources},
+		{"max_entries", &want.max_entries}};
+	std::vector<std::string> differ, same;
+	for (const auto &[key, value] : keys) {
+		auto live = ctx.sys.read_file(std::string("/sys/module/toa/parameters/") + key);
+		if (!live)
+			continue; // an older module without it
+		std::string now = trim(*live);
+		auto shown = [&](const std::string &v) {
+			return v.empty() ? std::string("''") : v;
+		};
+		if (now != *value)
+			differ.push_back(fmt::format("{} is {} but the configuration gives {}", key,
+						     shown(now), shown(*value)));
+		else
+			same.push_back(fmt::format("{}={}", key, shown(now)));
+	}
+	if (!differ.empty()) {
+		c.status = Status::Fail;
+		std::string list;
+		for (const auto &d : differ)
+			list += (list.empty() ? "" : "; ") + d;
+		c.summary = fmt::format(
+			"the running module's parameters are not the configured ones (modprobe.d, kernel command line), so the next load changes them: {}",
+			list);
+		c.fix = "toa-check unload && toa-check load   (load with the configuration)\n"
+			"toa-check enable --trusted-sources ...   (or make the configuration what runs now)";
+		return c;
+	}
+	std::string list;
+	for (const auto &v : same)
+		list += (list.empty() ? "" : " ") + v;
+	c.summary = fmt::format("the running parameters are the configured ones ({})", list);
+	return c;
+}
+
 std::optional<Check> check_traffic(DoctorContext &ctx)
 {
 	if (!ctx.checking_running() || !ctx.sys.module_loaded())
@@ -541,6 +596,8 @@ std::vector<Check> run_checks(DoctorContext &ctx)
 		checks.push_back(*c);
 	checks.push_back(check_boot(ctx));
 	if (auto c = check_trusted(ctx))
+		checks.push_back(*c);
+	if (auto c = check_params(ctx))
 		checks.push_back(*c);
 	if (auto c = check_traffic(ctx))
 		checks.push_back(*c);

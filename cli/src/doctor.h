@@ -35,6 +35,7 @@ Check check_loaded(DoctorContext &ctx);
 std::optional<Check> check_hooks(DoctorContext &ctx); // only when loaded
 Check check_boot(DoctorContext &ctx);
 std::optional<Check> check_trusted(DoctorContext &ctx); // only when loaded
+std::optional<Check> check_params(DoctorContext &ctx);	// only when loaded
 std::optional<Check> check_traffic(DoctorContext &ctx); // only when loaded
 
 std::vector<Check> run_checks(DoctorContext &ctx);

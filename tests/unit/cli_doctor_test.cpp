@@ -36,7 +36,7 @@ TEST_F(Doctor, HealthyMachinePassesEverything)
 	EXPECT_THAT(ids,
 		    testing::ElementsAre("kernel", "headers", "compiler", "dkms", "module",
 					 "signature", "loaded", "hooks", "boot", "trusted_sources",
-					 "traffic"));
+					 "params", "traffic"));
 	auto r = toatest::run_cli(sys, {"doctor"});
 	EXPECT_EQ(r.code, 0) << r.out;
 	EXPECT_THAT(r.out, HasSubstr("all checks passed"));
@@ -401,6 +401,7 @@ TEST_F(Doctor, BootConfiguration)
 TEST_F(Doctor, TrustedSourcesEmptyWarns)
 {
 	root.put("/sys/module/toa/parameters/trusted_sources", "\n");
+	root.remove("/etc/modprobe.d/toa.conf"); // as configured: nothing
 	auto c = ctx();
 	auto t = check_trusted(c);
 	ASSERT_TRUE(t);
@@ -409,6 +410,54 @@ TEST_F(Doctor, TrustedSourcesEmptyWarns)
 	auto r = toatest::run_cli(sys, {"doctor"});
 	EXPECT_EQ(r.code, 0) << "a warning is not a failure";
 	EXPECT_THAT(r.out, HasSubstr("! trusted_sources is empty"));
+}
+
+// The running module's parameters against the configuration.
+TEST_F(Doctor, ParamsSetOnlyThroughSysfsFail)
+{
+	root.remove("/etc/modprobe.d/toa.conf");
+	auto c = ctx();
+	auto p = check_params(c);
+	ASSERT_TRUE(p);
+	EXPECT_EQ(p->status, Status::Fail);
+	EXPECT_THAT(p->summary,
+		    HasSubstr("trusted_sources is 198.51.100.0/24 but the "
+			      "configuration gives ''"));
+	EXPECT_THAT(p->fix, HasSubstr("toa-check unload && toa-check load"));
+	EXPECT_EQ(toatest::run_cli(sys, {"doctor"}).code, 1);
+}
+
+TEST_F(Doctor, ParamsOptionKindReplacesTheFirstKind)
+{
+	root.put("/etc/modprobe.d/toa.conf",
+		 "options toa trusted_sources=198.51.100.0/24 option_kinds=254,253\n"
+		 "options toa option_kind=200\n");
+	root.put("/sys/module/toa/parameters/option_kinds", "200,253\n");
+	auto c = ctx();
+	auto p = check_params(c);
+	ASSERT_TRUE(p);
+	EXPECT_EQ(p->status, Status::Pass) << p->summary;
+	EXPECT_EQ(p->summary,
+		  "the running parameters are the configured ones "
+		  "(option_kinds=200,253 trusted_sources=198.51.100.0/24 "
+		  "max_entries=262144)");
+}
+
+TEST_F(Doctor, ParamsRefusedConfigurationFails)
+{
+	root.put("/etc/modprobe.d/toa.conf", "options toa option_kinds=8\n");
+	auto c = ctx();
+	auto p = check_params(c);
+	ASSERT_TRUE(p);
+	EXPECT_EQ(p->status, Status::Fail);
+	EXPECT_THAT(p->summary, HasSubstr("the configured options 'option_kinds=8' are refused"));
+}
+
+TEST_F(Doctor, ParamsNotCheckedWhenNotLoaded)
+{
+	root.remove("/sys/module/toa");
+	auto c = ctx();
+	EXPECT_FALSE(check_params(c));
 }
 
 TEST_F(Doctor, NoTrafficYetWarns)

@@ -55,7 +55,7 @@ TEST_F(Json, HealthyDoctor)
 	EXPECT_EQ(j["ok"], true);
 	EXPECT_EQ(j["kernel"], "6.1.0-56-amd64");
 	EXPECT_EQ(j["checks"][0]["id"], "kernel");
-	EXPECT_EQ(j["checks"].size(), 11u);
+	EXPECT_EQ(j["checks"].size(), 12u);
 }
 
 TEST_F(Json, FailingDoctor)
@@ -78,6 +78,7 @@ TEST_F(Json, FailingDoctor)
 TEST_F(Json, WarningsKeepOkTrue)
 {
 	root.put("/sys/module/toa/parameters/trusted_sources", "");
+	root.remove("/etc/modprobe.d/toa.conf");
 	auto j = doctor();
 	expect_schema(j);
 	EXPECT_EQ(j["ok"], true);

@@ -63,6 +63,9 @@ TEST_F(Load, AppliesWhatEnableConfigured)
 	EXPECT_THAT(r.out,
 		    HasSubstr("    parameters now: option_kinds=200 "
 			      "trusted_sources=192.0.2.0/24 max_entries=262144\n"));
+	// and doctor agrees that what runs is what is configured
+	EXPECT_THAT(toatest::run_cli(sys, {"doctor"}).out,
+		    HasSubstr("\u2713 the running parameters are the configured ones"));
 }
 
 TEST_F(Load, ConfiguredOptionsFromEveryModprobeDirectory)

@@ -4,7 +4,9 @@
  * the exact statuses in the initramfs: kernel, loaded, hooks pass;
  * headers, dkms, module, boot fail with their apt-get fixes, after a
  * Debian /etc/os-release is written) and as text, then with TOA traffic
- * seen and trusted_sources set, then for another kernel.
+ * seen and trusted_sources set (through sysfs only, so params fails: the
+ * configuration, here none, would load the module without it), then for
+ * another kernel.
  */
 #include "cli.h"
 
@@ -125,11 +127,11 @@ static int doctor_text(struct vt *vt, struct cli_out *r, const char *version,
 	    cli_expect_line(vt, r, CLI_CHECK " hooks live, no missed probe hits"))
 		return -1;
 	if (cli_count_lines_starting(r->out, CLI_CROSS " ") != 4 ||
-	    cli_count_lines_starting(r->out, CLI_CHECK " ") != 3 + traffic_pass ||
+	    cli_count_lines_starting(r->out, CLI_CHECK " ") != 4 + traffic_pass ||
 	    cli_count_lines_starting(r->out, "! ") != 4 - traffic_pass)
 		return vt_fail(
 			vt, "%s: want 4 " CLI_CROSS ", %d " CLI_CHECK " and %d ! lines: \"%.600s\"",
-			r->cmd, 3 + traffic_pass, 4 - traffic_pass, r->out);
+			r->cmd, 4 + traffic_pass, 4 - traffic_pass, r->out);
 	/* no subcommand = doctor */
 	if (cli_run(vt, r, NULL) || cli_expect_code(vt, r, 1) ||
 	    cli_expect_line(vt, r, "4 problems found"))
@@ -180,7 +182,7 @@ static int cli_doctor_json(struct vt *vt)
 	const char *rel = cli_release();
 	char version[64], headers_sum[512], headers_fix[512], module_sum[512];
 	char module_fix[512], loaded_sum[512], kernel_sum[512];
-	char traffic_sum[512], trusted_sum[512];
+	char traffic_sum[512], trusted_sum[512], params_sum[512];
 	struct vt_stats st;
 	FILE *f;
 	bool traffic_pass;
@@ -192,8 +194,9 @@ static int cli_doctor_json(struct vt *vt)
 		return vt_fail(vt, "writing /etc/os-release: %s", strerror(errno));
 	if (vt_read_file("/sys/module/toa/version", version, sizeof(version)) || !version[0])
 		return vt_fail(vt, "/sys/module/toa/version unreadable");
-	if (vt_param_write("trusted_sources", "\n"))
-		return vt_fail(vt, "clearing trusted_sources failed");
+	/* every parameter at its default: what no modprobe.d configures */
+	if (vt_reload_default(vt))
+		return -1;
 	if (vt_stats_read(vt, &st))
 		return -1;
 	traffic_pass = vt_stat_get(&st, "syn_recv_sock_toa") > 0;
@@ -206,6 +209,10 @@ static int cli_doctor_json(struct vt *vt)
 	snprintf(module_fix, sizeof(module_fix), "dkms autoinstall -k %s", rel);
 	snprintf(loaded_sum, sizeof(loaded_sum), "toa %s loaded", version);
 	snprintf(kernel_sum, sizeof(kernel_sum), "kernel %s running", rel);
+	snprintf(
+		params_sum, sizeof(params_sum),
+		"the running parameters are the configured ones (option_kinds=%s trusted_sources='' max_entries=%d)",
+		TOA_DEFAULT_KINDS, TOA_DEFAULT_MAX_ENTRIES);
 	{
 		struct want_check want[] = {
 			{"kernel", "pass", kernel_sum, ""},
@@ -220,6 +227,7 @@ static int cli_doctor_json(struct vt *vt)
 			{"boot", "fail", "toa is not loaded at boot (no modules-load.d entry)",
 			 "toa-check enable"},
 			{"trusted_sources", "warn", NULL, NULL},
+			{"params", "pass", params_sum, ""},
 			{"traffic", traffic_pass ? "pass" : "warn", NULL, NULL},
 		};
 		size_t n = VT_ARRAY_SIZE(want);
@@ -242,7 +250,15 @@ static int cli_doctor_json(struct vt *vt)
 			 vt_stat_get(&st, "syn_recv_sock_no_toa"));
 		snprintf(trusted_sum, sizeof(trusted_sum), "TOA accepted only from %s", TRUSTED);
 		want[9] = (struct want_check){"trusted_sources", "pass", trusted_sum, ""};
-		want[10] = (struct want_check){"traffic", "pass", traffic_sum, ""};
+		snprintf(
+			params_sum, sizeof(params_sum),
+			"the running module's parameters are not the configured ones (modprobe.d, kernel command line), so the next load changes them: trusted_sources is %s but the configuration gives ''",
+			TRUSTED);
+		want[10] = (struct want_check){
+			"params", "fail", params_sum,
+			"toa-check unload && toa-check load   (load with the configuration)\n"
+			"toa-check enable --trusted-sources ...   (or make the configuration what runs now)"};
+		want[11] = (struct want_check){"traffic", "pass", traffic_sum, ""};
 		if (doctor_json(vt, r, want, n, version))
 			return -1;
 
