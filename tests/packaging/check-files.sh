@@ -74,6 +74,45 @@ check_match "toa-check.rpm has /usr/sbin/toa-check" "$crpm_list" '^/usr/sbin/toa
 check_match "toa-check.rpm has the man page toa-check.8" "$crpm_list" '^/usr/share/man/man8/toa-check\.8\.gz$'
 check_eq "toa-check.rpm is $RPM_ARCH" "$RPM_ARCH" "$(rpm -qp --qf '%{ARCH}' "$CHECK_RPM" 2>/dev/null)"
 
+# --- licences ----------------------------------------------------------------------
+# Every tracked file's SPDX line against the split COPYING and
+# debian/copyright state: GPL-2.0 in module/ and tests/kernel/kmod/, except
+# the files debian/copyright's module stanza lists as dual-licensed;
+# GPL-2.0 OR MIT everywhere else.
+lic_dual=$(sed -n '/^Files: module\/toa_opt\.c$/,/^Copyright:/p' "$repo/packaging/debian/copyright" \
+	| sed -E '/^Copyright:/d; s/^Files://; s/^ +//')
+lic_bad="" lic_n=0
+while IFS= read -r f; do
+	# the SPDX line is one of a file's first lines
+	spdx=$(head -n 5 "$repo/$f" | sed -n -E '/SPDX-License-Identifier: /{s/.*SPDX-License-Identifier: //; s/ *(\*\/)? *$//; p; q}')
+	[ -n "$spdx" ] || continue
+	lic_n=$((lic_n + 1))
+	if grep -qxF -- "$f" <<<"$lic_dual"; then
+		want="GPL-2.0 OR MIT"
+	elif [[ $f == module/* || $f == tests/kernel/kmod/* ]]; then
+		want="GPL-2.0"
+	else
+		want="GPL-2.0 OR MIT"
+	fi
+	[ "$spdx" = "$want" ] || lic_bad+="$f: '$spdx', debian/copyright says '$want'; "
+done < <(git -C "$repo" ls-files)
+check_eq "licences: the SPDX lines of $lic_n files agree with debian/copyright" "" "$lic_bad"
+lic_missing=""
+for f in $lic_dual; do
+	grep -qF -- "$f" "$repo/COPYING" || lic_missing+="$f "
+done
+check_eq "licences: COPYING names the $(wc -w <<<"$lic_dual") dual-licensed module files" "" "$lic_missing"
+check_eq "licences: LICENSES/GPL-2.0 is the GPL version 2 text (as /usr/share/common-licenses/GPL-2)" \
+	"$(md5sum </usr/share/common-licenses/GPL-2)" "$(md5sum <"$repo/LICENSES/GPL-2.0")"
+check_eq "licences: toa-dkms.rpm License: GPL-2.0-only" "GPL-2.0-only" "$(rpm -qp --qf '%{LICENSE}' "$DKMS_RPM" 2>/dev/null)"
+check_eq "licences: toa-check.rpm License: GPL-2.0-only OR MIT" "GPL-2.0-only OR MIT" "$(rpm -qp --qf '%{LICENSE}' "$CHECK_RPM" 2>/dev/null)"
+for r in "$DKMS_RPM" "$CHECK_RPM"; do
+	check_eq "licences: ${r##*/} carries COPYING and LICENSES/ as %license" \
+		"COPYING GPL-2.0 MIT" "$(rpm -qpL "$r" 2>/dev/null | sed 's|.*/||' | sort | tr '\n' ' ' | sed 's/ $//')"
+done
+check_match "licences: toa-check.deb's copyright file has the GPL-2 or Expat stanza" \
+	"$(dpkg-deb --fsys-tarfile "$CHECK_DEB" | tar -xOf - ./usr/share/doc/toa-check/copyright 2>/dev/null)" '^License: GPL-2 or Expat$'
+
 # --- source packages ---------------------------------------------------------------
 srpm_tar=$(rpm2cpio "$SRPM" 2>/dev/null | cpio -i --quiet --to-stdout "toa-dkms-$VERSION.tar.gz" 2>/dev/null \
 	| tar -tzf - 2>/dev/null || true)
