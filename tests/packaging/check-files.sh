@@ -118,6 +118,9 @@ srpm_tar=$(rpm2cpio "$SRPM" 2>/dev/null | cpio -i --quiet --to-stdout "toa-dkms-
 	| tar -tzf - 2>/dev/null || true)
 check_match "source rpm holds toa-dkms-$VERSION.tar.gz with the sources" "$srpm_tar" "^toa-dkms-$VERSION/module/Kbuild\$"
 check_nomatch "source rpm tarball has no build output" "$srpm_tar" '^[^/]+/(obj-[^/]*|debian)/|\.(o|ko)$|CMakeCache\.txt$'
+# build-packages stages with git archive: the tracked files, nothing else
+check_eq "source rpm tarball holds exactly the files git tracks (first differences shown)" "" \
+	"$(diff <(git -C "$repo" ls-files | sort) <(grep -v '/$' <<<"$srpm_tar" | sed 's|^[^/]*/||' | sort) | grep '^[<>]' | head -n 5)"
 dsc_tar=$(tar -tJf "$DIST/toa-dkms_${VERSION}.tar.xz" 2>/dev/null || true)
 check_match "Debian source package holds debian/ and the sources" "$dsc_tar" '^[^/]+/debian/control$'
 check_match "Debian source package holds module/Kbuild" "$dsc_tar" '^[^/]+/module/Kbuild$'
