@@ -44,6 +44,27 @@ check_nomatch "deb: nothing built for kernel B yet" "$status" ", $KB,"
 check "deb: /usr/lib/modules-load.d/toa.conf installed" grep -qx toa /usr/lib/modules-load.d/toa.conf
 check "deb: /usr/sbin/toa-check installed" test -x /usr/sbin/toa-check
 
+# A kernel without what toa needs: module/Kbuild stops with one line (dkms
+# 2.8 knows no BUILD_EXCLUSIVE_CONFIG). Kernel A's headers as a symlink copy
+# whose auto.conf lacks CONFIG_KRETPROBES; the installed DKMS source.
+nokp=$LOGDIR/headers-without-kretprobes
+kdir_a=$(readlink -f "/lib/modules/$KA/build")
+rm -rf "$nokp"
+mkdir -p "$nokp/headers" "$nokp/src"
+cp -rs "$kdir_a/." "$nokp/headers/"
+rm -f "$nokp/headers/include/config/auto.conf"
+grep -v '^CONFIG_KRETPROBES=' "$kdir_a/include/config/auto.conf" >"$nokp/headers/include/config/auto.conf" || true
+cp -a "/usr/src/toa-$VERSION/." "$nokp/src/"
+nokp_rc=0
+nokp_out=$(make -C "$nokp/src/module" KDIR="$nokp/headers" 2>&1) || nokp_rc=$?
+check_match "deb: for a kernel configured without CONFIG_KRETPROBES the build stops with one line saying so" \
+	"$nokp_out" "Kbuild:[0-9]+: \*\*\* toa: kernel $KA is configured without CONFIG_KRETPROBES, which toa needs: not built for it"
+check_eq "deb: ... and make exits non-zero, with no toa.ko" "1 no" \
+	"$((nokp_rc != 0)) $(if [ -e "$nokp/src/module/toa.ko" ]; then echo yes; else echo no; fi)"
+check "deb: ... while make clean (dkms runs it before each build) still works there" \
+	make -s -C "$nokp/src/module" KDIR="$nokp/headers" clean
+rm -rf "$nokp"
+
 # --- kernel update: headers of kernel B -------------------------------------------
 t3=$(date +%s)
 check "deb: headers of kernel B ($B_PKG) installed" apt_quiet install --no-install-recommends "$B_PKG"
