@@ -19,6 +19,12 @@ status=$(dkms status -m toa 2>&1)
 check_match "rpm: %post built and installed toa/$VERSION for the newest kernel with headers ($KA)" "$status" "^toa/$VERSION, $KA, [^:]+: installed"
 check_match "rpm: %post survives the running kernel without headers" "$rpm_out" "no headers for kernel $(uname -r)"
 check_match "rpm: %post points to toa-check" "$rpm_out" "run 'toa-check doctor'"
+if systemd-detect-virt --quiet --container 2>/dev/null || systemd-detect-virt --quiet --chroot 2>/dev/null; then
+	check_match "rpm: %post loads nothing here, a container ($(systemd-detect-virt 2>/dev/null || echo chroot))" \
+		"$rpm_out" "toa-dkms: in a chroot or container: the module is not loaded now"
+else
+	check_nomatch "rpm: %post does not take this machine for a chroot or container" "$rpm_out" "in a chroot or container"
+fi
 check_eq "rpm: vermagic of the installed toa.ko is kernel A" "$KA" \
 	"$(modinfo -F vermagic "/lib/modules/$KA/updates/dkms/toa.ko" 2>/dev/null | awk '{print $1}')"
 
