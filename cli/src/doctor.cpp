@@ -251,6 +251,13 @@ Check check_dkms(DoctorContext &ctx)
 		return c;
 	}
 	CmdResult r = ctx.sys.run({"dkms", "status", "toa"});
+	if (r.timed_out) {
+		c.status = Status::Fail;
+		c.summary = fmt::format("dkms status toa did not finish within {:g} s",
+					kRunTimeoutSeconds);
+		c.fix = "dkms status toa   (run it by hand to see where it hangs)";
+		return c;
+	}
 	bool registered = false;
 	std::string built_state;
 	std::string version;
@@ -369,6 +376,14 @@ Check check_signature(DoctorContext &ctx)
 	}
 	if (ctx.sys.exists("/var/lib/dkms/mok.pub") && ctx.sys.find_program("mokutil")) {
 		CmdResult r = ctx.sys.run({"mokutil", "--test-key", "/var/lib/dkms/mok.pub"});
+		if (r.timed_out) {
+			c.status = Status::Warn;
+			c.summary = fmt::format(
+				"Secure Boot on, module {}; whether its key is enrolled is unknown: mokutil --test-key did not finish within {:g} s",
+				signer, kRunTimeoutSeconds);
+			c.fix = "mokutil --test-key /var/lib/dkms/mok.pub";
+			return c;
+		}
 		if (r.output.find("not enrolled") != std::string::npos) {
 			c.status = Status::Fail;
 			c.summary = fmt::format(

@@ -14,6 +14,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/klog.h>
 #include <sys/stat.h>
@@ -21,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <libkmod.h>
 
 extern char **environ;
@@ -40,6 +43,39 @@ struct KmodModDeleter {
 };
 using KmodCtx = std::unique_ptr<kmod_ctx, KmodCtxDeleter>;
 using KmodMod = std::unique_ptr<kmod_module, KmodModDeleter>;
+
+double monotonic_seconds()
+{
+	timespec ts{};
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// Read a pipe to its end, or until @timeout seconds have passed: false then.
+bool slurp_pipe(int fd, double timeout, std::string &out)
+{
+	const double deadline = monotonic_seconds() + timeout;
+	char buf[4096];
+	for (;;) {
+		double left = deadline - monotonic_seconds();
+		if (left <= 0)
+			return false;
+		pollfd p{fd, POLLIN, 0};
+		int r = poll(&p, 1, static_cast<int>(left * 1000) + 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return true;
+		if (r == 0)
+			continue;
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			return true;
+		out.append(buf, static_cast<size_t>(n));
+	}
+}
 
 // Read a file descriptor to its end.
 std::string slurp_fd(int fd)
@@ -319,15 +355,25 @@ CmdResult RealSystem::run(const std::vector<std::string> &argv)
 		close(pipefd[0]);
 		return result;
 	}
-	result.output = slurp_fd(pipefd[0]);
+	// Until the pipe's end (every writer gone) or the deadline: then the
+	// child is killed; what it started dies of SIGPIPE when it writes.
+	bool finished = slurp_pipe(pipefd[0], run_timeout_, result.output);
 	close(pipefd[0]);
+	if (!finished)
+		kill(pid, SIGKILL);
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
 	}
-	if (WIFEXITED(status))
+	if (!finished) {
+		result.timed_out = true;
+		result.exit_code = 124;
+		result.output += fmt::format("\n{} did not finish within {:g} s: killed\n", argv[0],
+					     run_timeout_);
+	} else if (WIFEXITED(status)) {
 		result.exit_code = WEXITSTATUS(status);
-	else
+	} else {
 		result.exit_code = 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	}
 	return result;
 }
 

@@ -27,9 +27,13 @@ struct ModInfo {
 };
 
 struct CmdResult {
-	int exit_code = -1; // -1: could not be started (not installed)
-	std::string output; // stdout and stderr together
+	int exit_code = -1;	// -1: could not be started (not installed)
+	std::string output;	// stdout and stderr together
+	bool timed_out = false; // killed at the deadline (exit_code 124)
 };
+
+// How long a child process may run before run() kills it.
+constexpr double kRunTimeoutSeconds = 60.0;
 
 enum class SecureBoot { Enabled, Disabled, Unknown };
 
@@ -103,6 +107,8 @@ public:
 	// The directories find_program searches (default: $PATH, or a
 	// standard list when unset).
 	void set_search_path(const std::string &colon_list) { search_path_ = colon_list; }
+	// The deadline of every run() (default kRunTimeoutSeconds).
+	void set_run_timeout(double seconds) { run_timeout_ = seconds; }
 	const std::string &root() const { return root_; }
 
 protected:
@@ -111,6 +117,7 @@ protected:
 private:
 	std::string root_;
 	std::string search_path_;
+	double run_timeout_ = kRunTimeoutSeconds;
 };
 
 // Shared parsing helpers.

@@ -231,6 +231,17 @@ TEST_F(Doctor, DkmsStates)
 	}
 }
 
+TEST_F(Doctor, DkmsStatusThatHangsFails)
+{
+	sys.commands["dkms status toa"] = {124, "\ndkms did not finish within 60 s: killed\n",
+					   true};
+	auto c = ctx();
+	Check d = check_dkms(c);
+	EXPECT_EQ(d.status, Status::Fail);
+	EXPECT_EQ(d.summary, "dkms status toa did not finish within 60 s");
+	EXPECT_THAT(d.fix, HasSubstr("dkms status toa"));
+}
+
 TEST_F(Doctor, ModuleNotFound)
 {
 	sys.modules.clear();
@@ -272,6 +283,18 @@ TEST_F(Doctor, SecureBootOnSignedAndEnrolledPasses)
 		0, "/var/lib/dkms/mok.pub is already enrolled\n"};
 	auto c = ctx();
 	EXPECT_EQ(check_signature(c).status, Status::Pass);
+}
+
+TEST_F(Doctor, SecureBootMokutilThatHangsWarns)
+{
+	root.put(kSbVar, std::string("\x06\x00\x00\x00\x01", 5));
+	root.put("/var/lib/dkms/mok.pub", "cert");
+	root.put_exec("/usr/bin/mokutil");
+	sys.commands["mokutil --test-key /var/lib/dkms/mok.pub"] = {124, "", true};
+	auto c = ctx();
+	Check s = check_signature(c);
+	EXPECT_EQ(s.status, Status::Warn);
+	EXPECT_THAT(s.summary, HasSubstr("mokutil --test-key did not finish within 60 s"));
 }
 
 TEST_F(Doctor, SecureBootFromMokutilKeyNotEnrolled)
