@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <ostream>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -101,6 +102,42 @@ std::string compiler_version(const std::string &line)
 	return "";
 }
 
+std::vector<std::string> config_lacks(const std::string &auto_conf)
+{
+	// module/Kbuild's TOA_NEEDS, and one of the two ftrace flavours.
+	static const char *const needs[] = {"CONFIG_MODULES",	      "CONFIG_INET",
+					    "CONFIG_KPROBES",	      "CONFIG_KRETPROBES",
+					    "CONFIG_FUNCTION_TRACER", "CONFIG_DYNAMIC_FTRACE",
+					    "CONFIG_TRACEPOINTS"};
+	std::set<std::string> set;
+	for (const auto &line : split_lines(auto_conf))
+		if (line.size() > 2 && line.compare(line.size() - 2, 2, "=y") == 0)
+			set.insert(line.substr(0, line.size() - 2));
+	std::vector<std::string> lacks;
+	for (const char *n : needs)
+		if (!set.count(n))
+			lacks.emplace_back(n);
+	if (!set.count("CONFIG_DYNAMIC_FTRACE_WITH_REGS") &&
+	    !set.count("CONFIG_DYNAMIC_FTRACE_WITH_ARGS"))
+		lacks.emplace_back("CONFIG_DYNAMIC_FTRACE_WITH_REGS/_WITH_ARGS");
+	return lacks;
+}
+
+std::string signed_only_reason(System &sys)
+{
+	auto enforce = sys.read_file("/sys/module/module/parameters/sig_enforce");
+	if (enforce && trim(*enforce) == "Y")
+		return "module.sig_enforce=1";
+	// "none [integrity] confidentiality": both levels refuse unsigned modules
+	auto lockdown = sys.read_file("/sys/kernel/security/lockdown");
+	if (lockdown) {
+		for (const char *level : {"integrity", "confidentiality"})
+			if (lockdown->find(std::string("[") + level + "]") != std::string::npos)
+				return std::string("lockdown=") + level;
+	}
+	return "";
+}
+
 bool config_lists_module(const std::string &text, const std::string &module)
 {
 	for (auto line : split_lines(text)) {
@@ -131,7 +168,24 @@ Check check_kernel(DoctorContext &ctx)
 		c.summary = fmt::format(
 			"kernel {} runs without loadable module support (no /proc/modules)",
 			ctx.running);
-		c.fix = "boot a distribution kernel built with CONFIG_MODULES=y";
+		c.fix = "boot a distribution kernel built with CONFIG_MODULES=y\n"
+			"toa-check doctor --kernel RELEASE   (checks the build for an installed kernel)";
+		return c;
+	}
+	auto disabled = ctx.sys.read_file("/proc/sys/kernel/modules_disabled");
+	if (disabled && trim(*disabled) == "1") {
+		if (ctx.sys.module_loaded()) {
+			c.status = Status::Warn;
+			c.summary = fmt::format(
+				"kernel {} running with kernel.modules_disabled=1: toa stays loaded but cannot be reloaded or updated until a reboot",
+				ctx.running);
+			return c;
+		}
+		c.status = Status::Fail;
+		c.summary = fmt::format(
+			"kernel {} runs with kernel.modules_disabled=1: it loads no module until it reboots",
+			ctx.running);
+		c.fix = "remove kernel.modules_disabled=1 from /etc/sysctl.conf and /etc/sysctl.d/*.conf, then reboot (it cannot be undone at run time)";
 		return c;
 	}
 	c.summary = fmt::format("kernel {} running", ctx.running);
@@ -165,6 +219,20 @@ Check check_headers(DoctorContext &ctx)
 			fmt::format("headers in {} are for {}, not {}", build, rel, ctx.release);
 		c.fix = ctx.distro.install_headers(ctx.release);
 		return c;
+	}
+	if (auto conf = ctx.sys.read_file(build + "/include/config/auto.conf")) {
+		std::vector<std::string> lacks = config_lacks(*conf);
+		if (!lacks.empty()) {
+			std::string list;
+			for (const auto &l : lacks)
+				list += (list.empty() ? "" : " ") + l;
+			c.status = Status::Fail;
+			c.summary = fmt::format(
+				"kernel {} is configured without {}, which toa needs: DKMS does not build toa for it",
+				ctx.release, list);
+			c.fix = "boot a kernel built with these options (the distributions' standard kernels have them)";
+			return c;
+		}
 	}
 	c.summary = fmt::format("headers for {} installed", ctx.release);
 	return c;
@@ -353,6 +421,17 @@ Check check_signature(DoctorContext &ctx)
 		return c;
 	}
 	std::string signer = mi.signer.empty() ? "unsigned" : "signed by " + mi.signer;
+	std::string only_signed = ctx.checking_running() ? signed_only_reason(ctx.sys) : "";
+	if (mi.signer.empty() && !only_signed.empty()) {
+		c.status = Status::Fail;
+		c.summary = fmt::format(
+			"the running kernel loads only signed modules ({}) and the module is unsigned",
+			only_signed);
+		c.fix = fmt::format(
+			"dkms autoinstall -k {}   (dkms >= 3 signs with /var/lib/dkms/mok.key)\n{}",
+			ctx.release, mok_steps(ctx.distro));
+		return c;
+	}
 	switch (ctx.sys.secure_boot()) {
 	case SecureBoot::Disabled:
 		c.summary = fmt::format("Secure Boot off: no signature needed (module {})", signer);
@@ -600,6 +679,9 @@ std::vector<Check> run_checks(DoctorContext &ctx)
 {
 	std::vector<Check> checks;
 	checks.push_back(check_kernel(ctx));
+	// Without module support nothing after it can pass or be fixed here.
+	if (ctx.checking_running() && !ctx.running.empty() && !ctx.sys.exists("/proc/modules"))
+		return checks;
 	checks.push_back(check_headers(ctx));
 	checks.push_back(check_compiler(ctx));
 	checks.push_back(check_dkms(ctx));

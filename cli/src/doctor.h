@@ -46,6 +46,11 @@ std::optional<std::string> parse_cc_version_text(const std::string &config);
 std::string compiler_name(const std::string &cc_version_text);
 std::string compiler_version(const std::string &version_line); // "12.2.0"
 bool config_lists_module(const std::string &conf_text, const std::string &module);
+// The options module/Kbuild needs that an include/config/auto.conf lacks.
+std::vector<std::string> config_lacks(const std::string &auto_conf);
+// Why the running kernel loads only signed modules ("module.sig_enforce=1",
+// "lockdown=integrity", "lockdown=confidentiality"), or "".
+std::string signed_only_reason(System &sys);
 
 struct DoctorCmd : Command {
 	bool json = false;

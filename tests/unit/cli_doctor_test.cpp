@@ -57,10 +57,92 @@ TEST_F(Doctor, KernelWithoutModuleSupportFails)
 	Check k = check_kernel(c);
 	EXPECT_EQ(k.status, Status::Fail);
 	EXPECT_THAT(k.summary, HasSubstr("without loadable module support"));
+	EXPECT_THAT(k.fix, HasSubstr("toa-check doctor --kernel RELEASE"));
+	// Nothing after it could pass or be fixed on this kernel: not run.
+	auto checks = run_checks(c);
+	ASSERT_EQ(checks.size(), 1u);
+	EXPECT_EQ(checks[0].id, "kernel");
 	auto r = toatest::run_cli(sys, {"doctor"});
 	EXPECT_EQ(r.code, 1);
 	EXPECT_THAT(r.out, HasSubstr("\u2717 kernel"));
 	EXPECT_THAT(r.out, HasSubstr("1 problem found"));
+	// ... while --kernel still checks the build side for another one.
+	root.put("/lib/modules/6.1.0-99-amd64/build/include/generated/utsrelease.h",
+		 "#define UTS_RELEASE \"6.1.0-99-amd64\"\n");
+	auto other = ctx("6.1.0-99-amd64");
+	EXPECT_GT(run_checks(other).size(), 1u);
+}
+
+TEST_F(Doctor, ModulesDisabledFailsUnlessToaIsLoaded)
+{
+	root.put("/proc/sys/kernel/modules_disabled", "1\n");
+	root.remove("/sys/module/toa");
+	{
+		auto c = ctx();
+		Check k = check_kernel(c);
+		EXPECT_EQ(k.status, Status::Fail);
+		EXPECT_THAT(k.summary, HasSubstr("kernel.modules_disabled=1"));
+		EXPECT_THAT(k.fix, HasSubstr("then reboot"));
+	}
+	root.put("/sys/module/toa/version", "0.1.0\n");
+	{
+		auto c = ctx();
+		Check k = check_kernel(c);
+		EXPECT_EQ(k.status, Status::Warn);
+		EXPECT_THAT(k.summary, HasSubstr("toa stays loaded but cannot be reloaded"));
+	}
+}
+
+TEST_F(Doctor, SignedOnlyKernelRefusesTheUnsignedModule)
+{
+	toacheck::ModInfo mi = sys.modules["toa@" + rel()];
+	mi.signer.clear();
+	sys.modules["toa@" + rel()] = mi;
+	{
+		auto c = ctx();
+		EXPECT_EQ(check_signature(c).status, Status::Pass); // Secure Boot off, no lockdown
+	}
+	root.put("/sys/module/module/parameters/sig_enforce", "Y\n");
+	{
+		auto c = ctx();
+		Check s = check_signature(c);
+		EXPECT_EQ(s.status, Status::Fail);
+		EXPECT_THAT(s.summary,
+			    HasSubstr("loads only signed modules (module.sig_enforce=1)"));
+		EXPECT_THAT(s.fix, HasSubstr("mokutil --import /var/lib/dkms/mok.pub"));
+	}
+	root.put("/sys/module/module/parameters/sig_enforce", "N\n");
+	for (const char *level : {"integrity", "confidentiality"}) {
+		root.put("/sys/kernel/security/lockdown",
+			 std::string("none ") +
+				 (level[0] == 'i' ? "[integrity] confidentiality"
+						  : "integrity [confidentiality]") +
+				 "\n");
+		auto c = ctx();
+		Check s = check_signature(c);
+		EXPECT_EQ(s.status, Status::Fail) << level;
+		EXPECT_THAT(s.summary, HasSubstr(std::string("(lockdown=") + level + ")"));
+	}
+	// Another kernel's build: the running kernel's policy does not apply.
+	root.put("/lib/modules/6.1.0-99-amd64/build/include/generated/utsrelease.h",
+		 "#define UTS_RELEASE \"6.1.0-99-amd64\"\n");
+	auto other = ctx("6.1.0-99-amd64");
+	EXPECT_EQ(signed_only_reason(sys), "lockdown=confidentiality");
+	EXPECT_NE(check_signature(other).summary.find("loads only signed"), 0u);
+}
+
+TEST_F(Doctor, HeadersOfAKernelWithoutWhatToaNeeds)
+{
+	root.put("/lib/modules/" + rel() + "/build/include/config/auto.conf",
+		 "CONFIG_MODULES=y\nCONFIG_INET=y\nCONFIG_KPROBES=y\n"
+		 "CONFIG_FUNCTION_TRACER=y\nCONFIG_DYNAMIC_FTRACE=y\nCONFIG_TRACEPOINTS=y\n");
+	auto c = ctx();
+	Check h = check_headers(c);
+	EXPECT_EQ(h.status, Status::Fail);
+	EXPECT_EQ(h.summary,
+		  "kernel 6.1.0-56-amd64 is configured without CONFIG_KRETPROBES "
+		  "CONFIG_DYNAMIC_FTRACE_WITH_REGS/_WITH_ARGS, which toa needs: DKMS does not "
+		  "build toa for it");
 }
 
 TEST_F(Doctor, OtherKernelSkipsLiveChecks)
@@ -508,6 +590,24 @@ TEST_F(Doctor, BadKernelArgumentIsUsageError)
 {
 	auto r = toatest::run_cli(sys, {"doctor", "--kernel", "../../etc"});
 	EXPECT_EQ(r.code, 2);
+}
+
+TEST(DoctorParsers, ConfigLacks)
+{
+	EXPECT_THAT(config_lacks(""),
+		    testing::ElementsAre("CONFIG_MODULES", "CONFIG_INET", "CONFIG_KPROBES",
+					 "CONFIG_KRETPROBES", "CONFIG_FUNCTION_TRACER",
+					 "CONFIG_DYNAMIC_FTRACE", "CONFIG_TRACEPOINTS",
+					 "CONFIG_DYNAMIC_FTRACE_WITH_REGS/_WITH_ARGS"));
+	const std::string all = "CONFIG_MODULES=y\nCONFIG_INET=y\nCONFIG_KPROBES=y\n"
+				"CONFIG_KRETPROBES=y\nCONFIG_FUNCTION_TRACER=y\n"
+				"CONFIG_DYNAMIC_FTRACE=y\nCONFIG_TRACEPOINTS=y\n";
+	EXPECT_THAT(config_lacks(all + "CONFIG_DYNAMIC_FTRACE_WITH_ARGS=y\n"), testing::IsEmpty());
+	EXPECT_THAT(config_lacks(all + "CONFIG_DYNAMIC_FTRACE_WITH_REGS=y\n"), testing::IsEmpty());
+	// "=m" or a commented line is not "=y"
+	EXPECT_THAT(config_lacks("# CONFIG_KPROBES is not set\nCONFIG_INET=m\n"),
+		    testing::AllOf(testing::Contains("CONFIG_INET"),
+				   testing::Contains("CONFIG_KPROBES")));
 }
 
 TEST(DoctorParsers, UtsRelease)

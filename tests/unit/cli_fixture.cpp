@@ -182,7 +182,13 @@ void make_healthy(TempRoot &root, FakeSystem &sys)
 	root.put("/lib/modules/" + rel + "/build/include/generated/utsrelease.h",
 		 "#define UTS_RELEASE \"" + rel + "\"\n");
 	root.put("/lib/modules/" + rel + "/build/include/config/auto.conf",
-		 "CONFIG_X86=y\nCONFIG_CC_VERSION_TEXT=\"gcc-12 (Debian 12.2.0-14) 12.2.0\"\n");
+		 "CONFIG_X86=y\nCONFIG_CC_VERSION_TEXT=\"gcc-12 (Debian 12.2.0-14) 12.2.0\"\n"
+		 "CONFIG_MODULES=y\nCONFIG_INET=y\nCONFIG_KPROBES=y\nCONFIG_KRETPROBES=y\n"
+		 "CONFIG_FUNCTION_TRACER=y\nCONFIG_DYNAMIC_FTRACE=y\n"
+		 "CONFIG_DYNAMIC_FTRACE_WITH_REGS=y\nCONFIG_TRACEPOINTS=y\n");
+	root.put("/proc/sys/kernel/modules_disabled", "0\n");
+	root.put("/sys/module/module/parameters/sig_enforce", "N\n");
+	root.put("/sys/kernel/security/lockdown", "[none] integrity confidentiality\n");
 	root.put_exec("/usr/bin/gcc-12");
 	sys.commands["gcc-12 --version"] = {0, "gcc-12 (Debian 12.2.0-14) 12.2.0\nCopyright...\n"};
 	root.put_exec("/usr/sbin/dkms");
