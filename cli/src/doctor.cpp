@@ -38,7 +38,8 @@ std::string modules_dir(const std::string &release)
 } // namespace
 
 DoctorContext::DoctorContext(System &s, std::string rel)
-	: sys(s), release(std::move(rel)), running(s.kernel_release()), distro(s.os_release())
+	: sys(s), release(std::move(rel)), running(s.kernel_release()), distro(s.os_release()),
+	  mok(dkms_mok_key(s))
 {
 	if (release.empty())
 		release = running;
@@ -427,9 +428,9 @@ Check check_signature(DoctorContext &ctx)
 		c.summary = fmt::format(
 			"the running kernel loads only signed modules ({}) and the module is unsigned",
 			only_signed);
-		c.fix = fmt::format(
-			"dkms autoinstall -k {}   (dkms >= 3 signs with /var/lib/dkms/mok.key)\n{}",
-			ctx.release, mok_steps(ctx.distro));
+		c.fix = fmt::format("dkms autoinstall -k {}   (dkms >= 3 signs with {})\n{}",
+				    ctx.release, ctx.mok.signing_key,
+				    mok_steps(ctx.distro, ctx.mok.certificate));
 		return c;
 	}
 	switch (ctx.sys.secure_boot()) {
@@ -448,19 +449,19 @@ Check check_signature(DoctorContext &ctx)
 		c.status = Status::Fail;
 		c.summary =
 			"Secure Boot is on and the module is unsigned: the kernel will refuse it";
-		c.fix = fmt::format(
-			"dkms autoinstall -k {}   (dkms >= 3 signs with /var/lib/dkms/mok.key)\n{}",
-			ctx.release, mok_steps(ctx.distro));
+		c.fix = fmt::format("dkms autoinstall -k {}   (dkms >= 3 signs with {})\n{}",
+				    ctx.release, ctx.mok.signing_key,
+				    mok_steps(ctx.distro, ctx.mok.certificate));
 		return c;
 	}
-	if (ctx.sys.exists("/var/lib/dkms/mok.pub") && ctx.sys.find_program("mokutil")) {
-		CmdResult r = ctx.sys.run({"mokutil", "--test-key", "/var/lib/dkms/mok.pub"});
+	if (ctx.sys.exists(ctx.mok.certificate) && ctx.sys.find_program("mokutil")) {
+		CmdResult r = ctx.sys.run({"mokutil", "--test-key", ctx.mok.certificate});
 		if (r.timed_out) {
 			c.status = Status::Warn;
 			c.summary = fmt::format(
 				"Secure Boot on, module {}; whether its key is enrolled is unknown: mokutil --test-key did not finish within {:g} s",
 				signer, kRunTimeoutSeconds);
-			c.fix = "mokutil --test-key /var/lib/dkms/mok.pub";
+			c.fix = "mokutil --test-key " + ctx.mok.certificate;
 			return c;
 		}
 		if (r.output.find("not enrolled") != std::string::npos) {
@@ -468,7 +469,7 @@ Check check_signature(DoctorContext &ctx)
 			c.summary = fmt::format(
 				"Secure Boot is on and the key of the module ({}) is not enrolled",
 				signer);
-			c.fix = mok_steps(ctx.distro);
+			c.fix = mok_steps(ctx.distro, ctx.mok.certificate);
 			return c;
 		}
 	}

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "distro.h"
+#include "mok.h"
 #include "command.h"
 #include "report.h"
 #include "stats.h"
@@ -18,6 +19,7 @@ struct DoctorContext {
 	std::string release; // the kernel checked
 	std::string running; // the kernel running
 	Distro distro;
+	MokKey mok;			// dkms's Secure Boot key (framework.conf)
 	std::optional<ModInfo> modinfo; // filled by check_module
 	DoctorContext(System &s, std::string rel);
 	bool checking_running() const { return release == running; }

@@ -82,13 +82,13 @@ bool in_scope(Scope s, Op op)
 
 } // namespace
 
-std::string mok_steps(const Distro &distro)
+std::string mok_steps(const Distro &distro, const std::string &certificate)
 {
 	return fmt::format(
-		"{}\nmokutil --import /var/lib/dkms/mok.pub   (choose a one-time password)\n"
+		"{}\nmokutil --import {}   (choose a one-time password)\n"
 		"reboot, then in the blue MOK manager: Enroll MOK -> Continue -> Yes -> the password\n"
 		"toa-check load",
-		distro.install_mokutil());
+		distro.install_mokutil(), certificate);
 }
 
 Advice explain_errno(Op op, int err, const ErrnoContext &ctx)
@@ -104,7 +104,7 @@ Advice explain_errno(Op op, int err, const ErrnoContext &ctx)
 				      fmt::arg("built", built));
 		a.fix = fmt::format(fmt::runtime(e.fix), fmt::arg("running", ctx.running),
 				    fmt::arg("headers", ctx.distro.install_headers(ctx.running)),
-				    fmt::arg("mok", mok_steps(ctx.distro)));
+				    fmt::arg("mok", mok_steps(ctx.distro, ctx.mok_certificate)));
 		return a;
 	}
 	Advice a;

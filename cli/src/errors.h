@@ -6,6 +6,7 @@
 #include <string>
 
 #include "distro.h"
+#include "mok.h"
 
 namespace toacheck {
 
@@ -15,6 +16,7 @@ struct ErrnoContext {
 	std::string running;   // running kernel release
 	std::string built_for; // release in the module's vermagic (may be empty)
 	Distro distro;
+	std::string mok_certificate = kDkmsMokCertificate; // dkms_mok_key()
 };
 
 struct Advice {
@@ -27,6 +29,7 @@ struct Advice {
 Advice explain_errno(Op op, int err, const ErrnoContext &ctx);
 
 // The MOK enrollment steps, one per line.
-std::string mok_steps(const Distro &distro);
+// Enrolling dkms's certificate (@certificate) in shim's MOK list.
+std::string mok_steps(const Distro &distro, const std::string &certificate = kDkmsMokCertificate);
 
 } // namespace toacheck

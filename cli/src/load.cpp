@@ -67,6 +67,7 @@ int LoadCmd::run(Env &env)
 	ErrnoContext ectx;
 	ectx.running = env.sys.kernel_release();
 	ectx.distro = Distro(env.sys.os_release());
+	ectx.mok_certificate = dkms_mok_key(env.sys).certificate;
 
 	if (env.sys.module_loaded()) {
 		auto v = env.sys.read_file("/sys/module/toa/version");
@@ -185,6 +186,7 @@ int UnloadCmd::run(Env &env)
 	ErrnoContext ectx;
 	ectx.running = env.sys.kernel_release();
 	ectx.distro = Distro(env.sys.os_release());
+	ectx.mok_certificate = dkms_mok_key(env.sys).certificate;
 	int err = env.sys.remove_module("toa");
 	if (err != 0) {
 		Advice a = explain_errno(Op::Unload, err, ectx);
