@@ -150,6 +150,36 @@ std::string upstream_version(const std::string &package_version)
 	return v;
 }
 
+std::string kernel_flavour(const std::string &release)
+{
+	// The components after the version and the ABI number: the first one
+	// that starts with a letter, and everything after it.
+	size_t pos = 0;
+	while (pos < release.size()) {
+		size_t dash = release.find('-', pos);
+		if (std::isalpha(static_cast<unsigned char>(release[pos])))
+			return release.substr(pos);
+		if (dash == std::string::npos)
+			break;
+		pos = dash + 1;
+	}
+	return "";
+}
+
+bool headers_meta_installed(const std::string &dpkg_lines, const std::string &flavour)
+{
+	const std::string meta = "linux-headers-" + flavour;
+	for (const auto &line : split_lines(dpkg_lines)) {
+		size_t sp = line.find(' ');
+		if (sp == std::string::npos || line.find("ok installed", sp) == std::string::npos)
+			continue;
+		std::string pkg = line.substr(0, sp);
+		if (pkg == meta || pkg.rfind(meta + "-hwe-", 0) == 0)
+			return true;
+	}
+	return false;
+}
+
 std::string installed_package_version(System &sys)
 {
 	CmdResult r = sys.run({"dpkg-query", "-W", "-f=${Version}", kPackageName});

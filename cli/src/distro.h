@@ -39,6 +39,17 @@ private:
 	std::string pm_;
 };
 
+// The flavour of a Debian or Ubuntu kernel release, whose headers
+// meta-package (linux-headers-FLAVOUR) follows its updates:
+// 6.1.0-57-cloud-amd64 -> cloud-amd64, 6.12.12+bpo-amd64 -> amd64,
+// 6.8.0-1015-aws -> aws; "" when the release has none (5.14.0-427.el9.x86_64).
+std::string kernel_flavour(const std::string &release);
+
+// Whether dpkg-query's "${Package} ${Status}" lines show the headers
+// meta-package of @flavour installed: linux-headers-FLAVOUR, or Ubuntu's
+// linux-headers-FLAVOUR-hwe-* of the hardware-enablement kernels.
+bool headers_meta_installed(const std::string &dpkg_lines, const std::string &flavour);
+
 // Upstream part of a package version: drop the epoch ("1:") and the
 // distribution revision ("-1", "-1.el9").
 std::string upstream_version(const std::string &package_version);

@@ -236,6 +236,22 @@ Check check_headers(DoctorContext &ctx)
 		}
 	}
 	c.summary = fmt::format("headers for {} installed", ctx.release);
+	// Debian and Ubuntu: the flavour's meta-package brings the headers of
+	// the next kernel update, which DKMS needs to rebuild toa for it.
+	std::string flavour = kernel_flavour(ctx.release);
+	if (ctx.distro.family() == Family::Debian && !flavour.empty() &&
+	    ctx.sys.find_program("dpkg-query")) {
+		CmdResult r = ctx.sys.run({"dpkg-query", "-W", "-f=${Package} ${Status}\n",
+					   "linux-headers-" + flavour + "*"});
+		if (r.exit_code >= 0 && !r.timed_out &&
+		    !headers_meta_installed(r.output, flavour)) {
+			c.status = Status::Warn;
+			c.summary = fmt::format(
+				"headers for {} installed, but not linux-headers-{}: the next kernel update comes without headers and DKMS cannot build toa for it",
+				ctx.release, flavour);
+			c.fix = ctx.distro.install("linux-headers-" + flavour);
+		}
+	}
 	return c;
 }
 

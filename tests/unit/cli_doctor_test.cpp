@@ -209,6 +209,68 @@ TEST_F(Doctor, HeadersFixFollowsTheDistribution)
 	}
 }
 
+TEST_F(Doctor, HeadersWithoutTheFlavourMetaPackageWarn)
+{
+	const std::string q = "dpkg-query -W -f=${Package} ${Status}\n linux-headers-amd64*";
+	{
+		auto c = ctx();
+		EXPECT_EQ(check_headers(c).status, Status::Pass); // the fixture has it
+	}
+	sys.commands[q] = {1, "dpkg-query: no packages found matching linux-headers-amd64*\n"};
+	{
+		auto c = ctx();
+		Check h = check_headers(c);
+		EXPECT_EQ(h.status, Status::Warn);
+		EXPECT_EQ(h.summary,
+			  "headers for 6.1.0-56-amd64 installed, but not "
+			  "linux-headers-amd64: the next kernel update comes without "
+			  "headers and DKMS cannot build toa for it");
+		EXPECT_EQ(h.fix, "apt-get install -y linux-headers-amd64");
+	}
+	// removed, configuration kept: not installed
+	sys.commands[q] = {0, "linux-headers-amd64 deinstall ok config-files\n"};
+	{
+		auto c = ctx();
+		EXPECT_EQ(check_headers(c).status, Status::Warn);
+	}
+	// no dpkg: not a Debian system after all, nothing to say
+	root.remove("/usr/bin/dpkg-query");
+	{
+		auto c = ctx();
+		EXPECT_EQ(check_headers(c).status, Status::Pass);
+	}
+}
+
+TEST(DoctorParsers, KernelFlavour)
+{
+	EXPECT_EQ(kernel_flavour("6.1.0-57-amd64"), "amd64");
+	EXPECT_EQ(kernel_flavour("6.1.0-57-cloud-amd64"), "cloud-amd64");
+	EXPECT_EQ(kernel_flavour("6.1.0-57-rt-amd64"), "rt-amd64");
+	EXPECT_EQ(kernel_flavour("6.1.0-57-arm64"), "arm64");
+	EXPECT_EQ(kernel_flavour("6.12.12+bpo-amd64"), "amd64");
+	EXPECT_EQ(kernel_flavour("6.12.38+deb13-cloud-amd64"), "cloud-amd64");
+	EXPECT_EQ(kernel_flavour("5.15.0-91-generic"), "generic");
+	EXPECT_EQ(kernel_flavour("6.8.0-1015-aws"), "aws");
+	EXPECT_EQ(kernel_flavour("5.15.0-1064-azure"), "azure");
+	EXPECT_EQ(kernel_flavour("5.14.0-427.el9.x86_64"), "");
+	EXPECT_EQ(kernel_flavour("6.7.0"), "");
+	EXPECT_EQ(kernel_flavour(""), "");
+}
+
+TEST(DoctorParsers, HeadersMetaInstalled)
+{
+	EXPECT_TRUE(headers_meta_installed("linux-headers-aws install ok installed\n", "aws"));
+	EXPECT_TRUE(headers_meta_installed("linux-headers-generic deinstall ok config-files\n"
+					   "linux-headers-generic-hwe-22.04 install ok installed\n",
+					   "generic"));
+	EXPECT_FALSE(headers_meta_installed("linux-headers-generic deinstall ok config-files\n",
+					    "generic"));
+	// another flavour's package is not this one's
+	EXPECT_FALSE(headers_meta_installed("linux-headers-cloud-amd64 install ok installed\n",
+					    "amd64"));
+	EXPECT_FALSE(headers_meta_installed("", "amd64"));
+}
+
 TEST_F(Doctor, CompilerPresent)
 {
 	auto c = ctx();

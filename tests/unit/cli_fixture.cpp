@@ -211,6 +211,9 @@ void make_healthy(TempRoot &root, FakeSystem &sys)
 	// ... as configured (toa-check enable --trusted-sources 198.51.100.0/24)
 	root.put("/etc/modprobe.d/toa.conf", "options toa trusted_sources=198.51.100.0/24\n");
 	sys.commands["dpkg-query -W -f=${Version} toa-dkms"] = {0, "0.1.0-1"};
+	root.put_exec("/usr/bin/dpkg-query");
+	sys.commands["dpkg-query -W -f=${Package} ${Status}\n linux-headers-amd64*"] = {
+		0, "linux-headers-amd64 install ok installed\n"};
 	root.put("/proc/net/toa_stats",
 		 stats_text({{"syn_recv_sock_toa", 5}, {"getname_toa_ok", 9}}));
 	root.put("/etc/modules-load.d/toa.conf", "toa\n");
