@@ -24,9 +24,11 @@ dkms_depends=$(dpkg-deb -f "$DKMS_DEB" Depends)
 check_match "toa-dkms.deb Depends on dkms" "$dkms_depends" '(^|, )dkms( |,|$)'
 check_nomatch "toa-dkms.deb installs with dkms 2.8 (Debian 11, Ubuntu 22.04): no dkms >= 3 in Depends" \
 	"$dkms_depends" 'dkms \(>= [3-9]'
-check_match "toa-dkms.deb Depends on kernel headers (alternatives)" "$dkms_depends" \
-	'linux-headers-amd64 \| linux-headers-arm64 \| linux-headers-generic \| linux-headers'
-check_eq "toa-dkms.deb Recommends toa-check" toa-check "$(dpkg-deb -f "$DKMS_DEB" Recommends)"
+check_nomatch "toa-dkms.deb does not Depend on a headers flavour (cloud kernels have their own)" \
+	"$dkms_depends" 'linux-headers'
+check_eq "toa-dkms.deb Recommends toa-check and the headers meta-packages (alternatives)" \
+	"toa-check, linux-headers-amd64 | linux-headers-arm64 | linux-headers-generic | linux-headers" \
+	"$(dpkg-deb -f "$DKMS_DEB" Recommends)"
 check_match "toa-dkms.deb postinst runs the dkms build (dh_dkms ran)" \
 	"$(dpkg-deb -I "$DKMS_DEB" postinst 2>&1)" '/usr/lib/dkms/common.postinst'
 check_match "toa-dkms.deb prerm removes the module from dkms" \
@@ -47,6 +49,7 @@ check_match "dkms.conf: BUILT_MODULE_LOCATION[0] module/" "$dkms_conf" '^BUILT_M
 check_match "dkms.conf: MAKE builds against \${kernel_source_dir}" "$dkms_conf" '^MAKE\[0\]=".*KDIR=\$\{kernel_source_dir\}'
 check_nomatch "dkms.conf: never asks uname" "$(grep -v '^#' <<<"$dkms_conf")" 'uname'
 check_match "dkms.conf: AUTOINSTALL yes" "$dkms_conf" '^AUTOINSTALL="yes"$'
+check_match "dkms.conf: NO_WEAK_MODULES yes (no weak-modules links on the RHEL family)" "$dkms_conf" '^NO_WEAK_MODULES="yes"$'
 check_nomatch "dkms.conf: no BUILD_EXCLUSIVE_CONFIG (dkms 2.8 lacks it)" "$dkms_conf" '^BUILD_EXCLUSIVE_CONFIG'
 # ... module/Kbuild checks the configuration instead (check-deb.sh runs it)
 kbuild=$(dpkg-deb --fsys-tarfile "$DKMS_DEB" | tar -xOf - "./usr/src/toa-$VERSION/module/Kbuild")
@@ -68,7 +71,12 @@ rpm_requires=$(rpm -qp --requires "$DKMS_RPM" 2>/dev/null)
 for r in dkms gcc make kernel-devel; do
 	check_match "toa-dkms.rpm requires $r" "$rpm_requires" "^$r\$"
 done
-check_match "toa-dkms.rpm recommends toa-check" "$(rpm -qp --recommends "$DKMS_RPM" 2>/dev/null)" '^toa-check$'
+rpm_recommends=$(rpm -qp --recommends "$DKMS_RPM" 2>/dev/null)
+check_match "toa-dkms.rpm recommends toa-check" "$rpm_recommends" '^toa-check$'
+check_match "toa-dkms.rpm recommends kernel-devel-matched (Fedora, EL 9: headers of the installed kernel)" \
+	"$rpm_recommends" '^kernel-devel-matched$'
+check_match "toa-dkms.rpm %post names kernel-devel-<release> when headers are missing" \
+	"$(rpm -qp --scripts "$DKMS_RPM" 2>/dev/null)" 'dnf install kernel-devel-\$k'
 suse_requires=$(rpmspec -q --requires --define 'suse_version 1550' \
 	"$repo/packaging/rpm/toa.spec" 2>/dev/null || true)
 check_match "toa.spec on SUSE requires kernel-default-devel" "$suse_requires" '^kernel-default-devel$'
